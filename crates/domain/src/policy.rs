@@ -1,0 +1,209 @@
+//! 权限 — the one policy that decides every request from (account, roles with their
+//! organisation scopes, action, the object's organisation). SECURITY.md "Access".
+
+use crate::code_enum;
+
+code_enum! {
+    /// 角色 — a role, granted on an organisation scope (the subtree below it).
+    Role {
+        SystemAdmin = "system_admin" / "系统管理员",
+        SecurityAdmin = "security_admin" / "安全管理员",
+        AuditAdmin = "audit_admin" / "审计管理员",
+        OrgAdmin = "org_admin" / "组织管理员",
+        Secretary = "secretary" / "书记",
+        Member = "member" / "党员",
+    }
+}
+
+impl Role {
+    /// 三员 — the three separated administrators; no account holds two of them.
+    pub fn is_separated_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+}
+
+/// A role with the path of the organisation it was granted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub org_id: i64,
+    pub org_path: String,
+}
+
+/// Who is asking: the account, its person's organisation, and its grants.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: i64,
+    pub username: String,
+    pub member_id: Option<i64>,
+    pub grants: Vec<Grant>,
+    /// The operator at the command line (`dangjian user …`, `demo`, `gen`): not an account,
+    /// and allowed everything, because whoever holds the server's shell holds its data.
+    pub system: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See an organisation, its posts and statistics.
+    OrgRead,
+    /// Create, edit, move or dissolve organisations and their posts.
+    OrgWrite,
+    /// See members' rosters (masked personal data).
+    MemberRead,
+    /// Create and edit members.
+    MemberWrite,
+    /// Show a full ID or phone number (audited).
+    MemberReveal,
+    /// Bulk import of a roster.
+    MemberImport,
+    /// Bulk export of a roster with personal data.
+    MemberExport,
+    /// Create, lock and unlock accounts.
+    AccountManage,
+    /// Grant and revoke roles.
+    RoleManage,
+    /// Read and verify the audit log.
+    AuditRead,
+}
+
+/// What is being acted on: the organisation path it belongs to, and for a member record whether
+/// it is the actor's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub org_path: Option<&'a str>,
+    pub own_member: bool,
+}
+
+impl<'a> Target<'a> {
+    pub fn org(path: &'a str) -> Self {
+        Target { org_path: Some(path), own_member: false }
+    }
+    pub fn member(path: &'a str, own: bool) -> Self {
+        Target { org_path: Some(path), own_member: own }
+    }
+    pub fn system() -> Self {
+        Target { org_path: None, own_member: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The object is outside every scope of the actor: answer 404, as if it did not exist.
+    Hidden,
+    /// The object is visible but the action is not allowed: answer 403.
+    Forbidden,
+}
+
+fn role_allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        // 三员分立: none of them reads members' personal data by default (SECURITY.md).
+        Role::SystemAdmin => matches!(action, AccountManage | OrgRead),
+        Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
+        Role::AuditAdmin => matches!(action, AuditRead),
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport),
+        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport),
+        Role::Member => false,
+    }
+}
+
+fn in_scope(grant: &Grant, target: &Target<'_>) -> bool {
+    match target.org_path {
+        Some(p) => p.starts_with(grant.org_path.as_str()),
+        None => true,
+    }
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The organisation scopes in which the actor may do `action`, for filtering lists.
+    pub fn scopes(&self, action: Action) -> Vec<&str> {
+        let mut paths: Vec<&str> =
+            self.grants.iter().filter(|g| role_allows(g.role, action)).map(|g| g.org_path.as_str()).collect();
+        paths.sort_unstable();
+        // A scope inside another adds nothing.
+        let mut out: Vec<&str> = Vec::new();
+        for p in paths {
+            if !out.iter().any(|q| p.starts_with(q)) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    pub fn system(label: &str) -> Actor {
+        Actor { account_id: 0, username: label.to_string(), member_id: None, grants: Vec::new(), system: true }
+    }
+
+    pub fn decide(&self, action: Action, target: Target<'_>) -> Decision {
+        if self.system {
+            return Decision::Allow;
+        }
+        if self.grants.iter().any(|g| role_allows(g.role, action) && in_scope(g, &target)) {
+            return Decision::Allow;
+        }
+        // 党员 (self): a member reads their own record.
+        if target.own_member && action == Action::MemberRead {
+            return Decision::Allow;
+        }
+        let sees_it = target.own_member
+            || self.grants.iter().any(|g| {
+                in_scope(g, &target)
+                    && (role_allows(g.role, Action::OrgRead) || role_allows(g.role, Action::MemberRead) || role_allows(g.role, action))
+            });
+        if sees_it { Decision::Forbidden } else { Decision::Hidden }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(grants: &[(Role, &str)]) -> Actor {
+        Actor {
+            account_id: 1,
+            username: "t".into(),
+            member_id: Some(9),
+            grants: grants.iter().map(|(r, p)| Grant { role: *r, org_id: 0, org_path: p.to_string() }).collect(),
+            system: false,
+        }
+    }
+
+    #[test]
+    fn secretary_sees_own_branch_only() {
+        let a = actor(&[(Role::Secretary, "/1/2/3/")]);
+        assert_eq!(a.decide(Action::MemberRead, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(a.decide(Action::MemberRead, Target::org("/1/2/3/7/")), Decision::Allow);
+        assert_eq!(a.decide(Action::MemberRead, Target::org("/1/2/4/")), Decision::Hidden);
+        assert_eq!(a.decide(Action::OrgWrite, Target::org("/1/2/3/")), Decision::Forbidden);
+        assert_eq!(a.decide(Action::OrgWrite, Target::org("/1/2/30/")), Decision::Hidden);
+    }
+
+    #[test]
+    fn separated_admins_do_not_read_personal_data() {
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            let a = actor(&[(r, "/1/")]);
+            assert_ne!(a.decide(Action::MemberRead, Target::org("/1/2/")), Decision::Allow, "{r:?}");
+        }
+        assert_eq!(actor(&[(Role::AuditAdmin, "/1/")]).decide(Action::AuditRead, Target::system()), Decision::Allow);
+        assert_eq!(actor(&[(Role::SystemAdmin, "/1/")]).decide(Action::AuditRead, Target::system()), Decision::Forbidden);
+    }
+
+    #[test]
+    fn member_reads_self_only() {
+        let a = actor(&[(Role::Member, "/1/2/3/")]);
+        assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Allow);
+        assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", false)), Decision::Hidden);
+        assert_eq!(a.decide(Action::MemberWrite, Target::member("/1/2/3/", true)), Decision::Forbidden);
+    }
+
+    #[test]
+    fn nested_scopes_collapse() {
+        let a = actor(&[(Role::OrgAdmin, "/1/2/"), (Role::Secretary, "/1/2/3/"), (Role::Secretary, "/1/5/")]);
+        assert_eq!(a.scopes(Action::MemberRead), vec!["/1/2/", "/1/5/"]);
+    }
+}

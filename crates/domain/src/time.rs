@@ -1,0 +1,36 @@
+//! Calendar rules run in China Standard Time (UTC+8, no DST); timestamps are stored in UTC seconds.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+const CST_SECONDS: i32 = 8 * 3600;
+
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(CST_SECONDS).expect("UTC+8 is a valid offset")
+}
+
+pub fn now_unix() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// Today's date in China, which is what "today" means in every rule.
+pub fn today_cst() -> NaiveDate {
+    Utc::now().with_timezone(&cst()).date_naive()
+}
+
+/// Formats a stored UTC timestamp for display in China Standard Time.
+pub fn format_unix_cst(unix: i64) -> String {
+    DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&cst()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Dates are exchanged and stored as `YYYY-MM-DD` text on both backends.
+pub fn parse_date(field: &'static str, label: &str, s: &str) -> Result<NaiveDate, crate::Invalid> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        crate::Invalid::new(field, "invalid_date", format!("{label}格式不正确，应为 年-月-日，如 2021-07-01"))
+    })
+}
+
+pub fn format_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

@@ -1,0 +1,408 @@
+//! 账号 — accounts, roles on organisation scopes, sessions and login (SECURITY.md "Identity").
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use dangjian_domain::crypto::{random_token, sm3_hex};
+use dangjian_domain::password::PasswordPolicy;
+use dangjian_domain::policy::{Action, Actor, Grant, Role, Target};
+use dangjian_domain::time;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde_json::json;
+
+use crate::dialect::{all, exec, insert_id, one, scalar_i64};
+use crate::{audit, org, page_bounds, Ctx, Page, Result, Store, StoreError};
+
+/// Identity rules an installation may tighten (SECURITY.md defaults).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    pub password: PasswordPolicy,
+    pub lockout_threshold: i64,
+    pub lockout_window_secs: i64,
+    pub lockout_secs: i64,
+    pub idle_timeout_secs: i64,
+    pub absolute_timeout_secs: i64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            password: PasswordPolicy::default(),
+            lockout_threshold: 5,
+            lockout_window_secs: 15 * 60,
+            lockout_secs: 15 * 60,
+            idle_timeout_secs: 30 * 60,
+            absolute_timeout_secs: 12 * 3600,
+        }
+    }
+}
+
+/// The one message for every failed login, so nobody learns which accounts exist or are locked.
+pub const LOGIN_FAILED: &str = "用户名或密码错误，或账号已被锁定";
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let h: argon2::password_hash::phc::PasswordHash =
+        Argon2::default().hash_password(password.as_bytes()).map_err(|e| StoreError::Auth(format!("密码处理失败：{e}")))?;
+    Ok(h.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub member_id: Option<i64>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub must_change: bool,
+    pub password_changed_at: i64,
+    pub locked: bool,
+    pub locked_until: Option<i64>,
+    #[serde(skip)]
+    pub failed_count: i64,
+    #[serde(skip)]
+    pub failed_since: Option<i64>,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, member_id, password_hash, must_change, password_changed_at, locked, locked_until, failed_count, failed_since, created_at, last_login_at";
+
+async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Account> {
+    one::<Account, _>(c, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound)
+}
+
+pub async fn find_by_username(store: &Store, username: &str) -> Result<Option<Account>> {
+    Ok(one::<Account, _>(&store.db, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username_lc = $1"), vec![username.trim().to_lowercase().into()]).await?)
+}
+
+/// A role grant with the organisation it applies to.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct RoleGrant {
+    pub id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub org_id: i64,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+}
+
+impl RoleGrant {
+    pub fn role_label(&self) -> &'static str {
+        Role::parse(&self.role).map(Role::label).unwrap_or("")
+    }
+}
+
+async fn grants_of<C: ConnectionTrait>(c: &C, account_id: i64) -> Result<Vec<RoleGrant>> {
+    Ok(all::<RoleGrant, _>(c, "SELECT g.id, g.account_id, g.role, g.org_id, o.name AS org_name, o.path AS org_path FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.account_id = $1 ORDER BY g.id", vec![account_id.into()]).await?)
+}
+
+async fn actor_for<C: ConnectionTrait>(c: &C, a: &Account) -> Result<Actor> {
+    let grants = grants_of(c, a.id)
+        .await?
+        .into_iter()
+        .filter_map(|g| Role::parse(&g.role).map(|role| Grant { role, org_id: g.org_id, org_path: g.org_path }))
+        .collect();
+    Ok(Actor { account_id: a.id, username: a.username.clone(), member_id: a.member_id, grants, system: false })
+}
+
+/// What a successful login hands back.
+#[derive(Debug, Clone)]
+pub struct LoginOk {
+    pub token: String,
+    pub csrf: String,
+    pub account_id: i64,
+    pub must_change: bool,
+}
+
+fn anonymous(username: &str, ip: &str) -> Ctx {
+    Ctx { actor: Actor { account_id: 0, username: username.chars().take(64).collect(), member_id: None, grants: vec![], system: false }, ip: ip.to_string() }
+}
+
+pub async fn login(store: &Store, settings: &AuthSettings, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
+    let now = time::now_unix();
+    let Some(a) = find_by_username(store, username).await? else {
+        // Spend the same time as a real check, so timing does not reveal unknown names.
+        let _ = verify_password(password, DUMMY_HASH);
+        audit::record_alone(store, &anonymous(username, ip), "login", &format!("user:{}", username.trim().to_lowercase()), "unknown_user", serde_json::Value::Null).await?;
+        return Err(StoreError::Auth(LOGIN_FAILED.into()));
+    };
+    let ctx = Ctx { actor: Actor { account_id: a.id, username: a.username.clone(), member_id: a.member_id, grants: vec![], system: false }, ip: ip.to_string() };
+    if a.locked || a.locked_until.is_some_and(|t| t > now) {
+        let _ = verify_password(password, DUMMY_HASH);
+        audit::record_alone(store, &ctx, "login", &format!("account:{}", a.id), "locked", serde_json::Value::Null).await?;
+        return Err(StoreError::Auth(LOGIN_FAILED.into()));
+    }
+    if !verify_password(password, &a.password_hash) {
+        let in_window = a.failed_since.is_some_and(|s| now - s <= settings.lockout_window_secs);
+        let count = if in_window { a.failed_count + 1 } else { 1 };
+        let since = if in_window { a.failed_since.unwrap_or(now) } else { now };
+        let txn = store.write().await?;
+        if count >= settings.lockout_threshold {
+            exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = $1 WHERE id = $2", vec![(now + settings.lockout_secs).into(), a.id.into()]).await?;
+            audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "locked_out", json!({"failures": count})).await?;
+        } else {
+            exec(&txn, "UPDATE accounts SET failed_count = $1, failed_since = $2 WHERE id = $3", vec![count.into(), since.into(), a.id.into()]).await?;
+            audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "bad_password", json!({"failures": count})).await?;
+        }
+        txn.commit().await?;
+        return Err(StoreError::Auth(LOGIN_FAILED.into()));
+    }
+    let token = random_token(32);
+    let csrf = random_token(16);
+    let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = NULL, last_login_at = $1 WHERE id = $2", vec![now.into(), a.id.into()]).await?;
+    exec(&txn, "INSERT INTO sessions (id, account_id, csrf, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
+        vec![sm3_hex(token.as_bytes()).into(), a.id.into(), csrf.clone().into(), now.into(), ip.to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(LoginOk { token, csrf, account_id: a.id, must_change })
+}
+
+/// An Argon2id hash of a random string, to verify against when the account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq3hxJKmC7fU5n2n8cVn0k2wz4fQ2S4oPO6xmmXb2q8";
+
+/// A live session: who, the CSRF token of forms, and whether the password must change first.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub actor: Actor,
+    pub csrf: String,
+    pub must_change: bool,
+    pub session_id: String,
+}
+
+#[derive(FromQueryResult)]
+struct SessionRow {
+    id: String,
+    account_id: i64,
+    csrf: String,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+/// Resolves a session token; expired sessions (idle or absolute) are deleted and yield None.
+pub async fn session(store: &Store, settings: &AuthSettings, token: &str) -> Result<Option<Session>> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let now = time::now_unix();
+    let id = sm3_hex(token.as_bytes());
+    let Some(s) = one::<SessionRow, _>(&store.db, "SELECT id, account_id, csrf, created_at, last_seen_at FROM sessions WHERE id = $1", vec![id.clone().into()]).await? else {
+        return Ok(None);
+    };
+    if now - s.last_seen_at > settings.idle_timeout_secs || now - s.created_at > settings.absolute_timeout_secs {
+        exec(&store.db, "DELETE FROM sessions WHERE id = $1", vec![id.into()]).await?;
+        return Ok(None);
+    }
+    let a = load(&store.db, s.account_id).await?;
+    if a.locked {
+        return Ok(None);
+    }
+    // Touch at most once a minute: a read should not cost a write every time.
+    if now - s.last_seen_at >= 60 {
+        exec(&store.db, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", vec![now.into(), s.id.clone().into()]).await?;
+    }
+    let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
+    Ok(Some(Session { actor: actor_for(&store.db, &a).await?, csrf: s.csrf, must_change, session_id: s.id }))
+}
+
+pub async fn logout(store: &Store, ctx: &Ctx, session_id: &str) -> Result<()> {
+    let txn = store.write().await?;
+    exec(&txn, "DELETE FROM sessions WHERE id = $1", vec![session_id.to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "logout", &format!("account:{}", ctx.actor.account_id), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes one's own password; other sessions of the account end.
+pub async fn change_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, session_id: &str, old: &str, new: &str) -> Result<()> {
+    let a = load(&store.db, ctx.actor.account_id).await?;
+    if !verify_password(old, &a.password_hash) {
+        return Err(StoreError::invalid("old_password", "wrong_password", "原密码不正确"));
+    }
+    if old == new {
+        return Err(StoreError::invalid("new_password", "same_password", "新密码不能与原密码相同"));
+    }
+    settings.password.check(new, &a.username).map_err(|m| StoreError::invalid("new_password", "weak_password", m))?;
+    let hash = hash_password(new)?;
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET password_hash = $1, must_change = $2, password_changed_at = $3 WHERE id = $4", vec![hash.into(), false.into(), time::now_unix().into(), a.id.into()]).await?;
+    exec(&txn, "DELETE FROM sessions WHERE account_id = $1 AND id <> $2", vec![a.id.into(), session_id.to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "account.password", &format!("account:{}", a.id), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub member_id: Option<i64>,
+    /// Off only for demo data: a created account changes its password at first login.
+    #[serde(skip)]
+    pub no_forced_change: bool,
+}
+
+fn check_username(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.len() < 2 || s.len() > 32 || !s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        return Err(StoreError::invalid("username", "invalid_username", "用户名应为2—32位字母、数字、点、下划线或短横线"));
+    }
+    Ok(s.to_string())
+}
+
+/// Creates an account (系统管理员, or the operator at the command line).
+pub async fn create(store: &Store, settings: &AuthSettings, ctx: &Ctx, new: &NewAccount) -> Result<Account> {
+    store.authorize(ctx, Action::AccountManage, Target::system(), "accounts").await?;
+    let username = check_username(&new.username)?;
+    settings.password.check(&new.password, &username).map_err(|m| StoreError::invalid("password", "weak_password", m))?;
+    if let Some(mid) = new.member_id {
+        if scalar_i64(&store.db, "SELECT COUNT(*) FROM members WHERE id = $1", vec![mid.into()]).await? == 0 {
+            return Err(StoreError::invalid("member_id", "no_member", "关联的党员不存在"));
+        }
+    }
+    let hash = hash_password(&new.password)?;
+    let now = time::now_unix();
+    let txn = store.write().await?;
+    let id = insert_id(&txn,
+        "INSERT INTO accounts (username, username_lc, member_id, password_hash, must_change, password_changed_at, locked, failed_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        vec![username.clone().into(), username.to_lowercase().into(), new.member_id.into(), hash.into(), (!new.no_forced_change).into(), now.into(), false.into(), 0i64.into(), now.into()])
+        .await
+        .map_err(|e| StoreError::from_db(e, &format!("用户名 {username} 已存在（不区分大小写）")))?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "account.create", &format!("account:{id}"), "ok", json!({"username": username, "member_id": new.member_id})).await?;
+    let a = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(a)
+}
+
+/// Locks or unlocks an account; locking also ends its sessions.
+pub async fn set_locked(store: &Store, ctx: &Ctx, id: i64, locked: bool) -> Result<()> {
+    store.authorize(ctx, Action::AccountManage, Target::system(), &format!("account:{id}")).await?;
+    load(&store.db, id).await?;
+    if id == ctx.actor.account_id && locked {
+        return Err(StoreError::conflict("self_lock", "不能锁定自己的账号"));
+    }
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET locked = $1, locked_until = NULL, failed_count = 0, failed_since = NULL WHERE id = $2", vec![locked.into(), id.into()]).await?;
+    if locked {
+        exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+    }
+    audit::record(&txn, store.crypto.as_ref(), ctx, if locked { "account.lock" } else { "account.unlock" }, &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password for someone else; they must change it at their next login.
+pub async fn reset_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, id: i64, password: &str, force_change: bool) -> Result<()> {
+    store.authorize(ctx, Action::AccountManage, Target::system(), &format!("account:{id}")).await?;
+    let a = load(&store.db, id).await?;
+    settings.password.check(password, &a.username).map_err(|m| StoreError::invalid("password", "weak_password", m))?;
+    let hash = hash_password(password)?;
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET password_hash = $1, must_change = $2, password_changed_at = $3, locked_until = NULL, failed_count = 0 WHERE id = $4",
+        vec![hash.into(), force_change.into(), time::now_unix().into(), id.into()]).await?;
+    exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "account.reset_password", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An account with its person's name and its roles, for the management page and `/me`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    #[serde(flatten)]
+    pub account: Account,
+    pub person_name: Option<String>,
+    pub roles: Vec<RoleGrant>,
+}
+
+async fn view(store: &Store, a: Account) -> Result<AccountView> {
+    let person_name = match a.member_id {
+        Some(mid) => one::<NameRow, _>(&store.db, "SELECT name FROM members WHERE id = $1", vec![mid.into()]).await?.map(|r| r.name),
+        None => None,
+    };
+    let roles = grants_of(&store.db, a.id).await?;
+    Ok(AccountView { account: a, person_name, roles })
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    name: String,
+}
+
+pub async fn me(store: &Store, ctx: &Ctx) -> Result<AccountView> {
+    let a = load(&store.db, ctx.actor.account_id).await?;
+    view(store, a).await
+}
+
+/// Accounts for the 系统管理员 and 安全管理员.
+pub async fn list(store: &Store, ctx: &Ctx, page: Option<u64>, per_page: Option<u64>) -> Result<Page<AccountView>> {
+    if ctx.actor.decide(Action::AccountManage, Target::system()) != dangjian_domain::policy::Decision::Allow {
+        store.authorize(ctx, Action::RoleManage, Target::system(), "accounts").await?;
+    }
+    let (page, per_page) = page_bounds(page, per_page);
+    let total = scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?;
+    let rows = all::<Account, _>(&store.db, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id LIMIT $1 OFFSET $2"),
+        vec![(per_page as i64).into(), (((page - 1) * per_page) as i64).into()]).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for a in rows {
+        items.push(view(store, a).await?);
+    }
+    Ok(Page { items, total: total as u64, page, per_page })
+}
+
+pub async fn get_view(store: &Store, ctx: &Ctx, id: i64) -> Result<AccountView> {
+    if ctx.actor.decide(Action::AccountManage, Target::system()) != dangjian_domain::policy::Decision::Allow {
+        store.authorize(ctx, Action::RoleManage, Target::system(), &format!("account:{id}")).await?;
+    }
+    let a = load(&store.db, id).await?;
+    view(store, a).await
+}
+
+/// Grants a role on an organisation (安全管理员). 三员 stay separate: no account holds two of them.
+pub async fn grant(store: &Store, ctx: &Ctx, account_id: i64, role: &str, org_id: i64) -> Result<RoleGrant> {
+    let role = Role::parse(role).ok_or_else(|| StoreError::invalid("role", "invalid_role", "角色无法识别"))?;
+    let o = org::load(&store.db, org_id).await.map_err(|_| StoreError::invalid("org_id", "no_org", "授权范围的组织不存在"))?;
+    store.authorize(ctx, Action::RoleManage, Target::org(&o.path), &format!("account:{account_id}")).await?;
+    if account_id == ctx.actor.account_id {
+        return Err(StoreError::conflict("self_grant", "不能给自己授权"));
+    }
+    let a = load(&store.db, account_id).await?;
+    let existing = grants_of(&store.db, account_id).await?;
+    let separated = |r: &str| Role::parse(r).is_some_and(Role::is_separated_admin);
+    if role.is_separated_admin() && existing.iter().any(|g| separated(&g.role) && g.role != role.code()) {
+        return Err(StoreError::conflict("separation_of_duties", "系统管理员、安全管理员、审计管理员三员分立，一个账号只能担任其中一种"));
+    }
+    if role == Role::Member && a.member_id.is_none() {
+        return Err(StoreError::invalid("role", "no_person", "该账号未关联党员，不能授予党员角色"));
+    }
+    let txn = store.write().await?;
+    let id = insert_id(&txn, "INSERT INTO role_grants (account_id, role, org_id, granted_by, at) VALUES ($1, $2, $3, $4, $5)",
+        vec![account_id.into(), role.code().into(), org_id.into(), (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into(), time::now_unix().into()])
+        .await
+        .map_err(|e| StoreError::from_db(e, "该账号在该组织已有此角色"))?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "role.grant", &format!("account:{account_id}"), "ok", json!({"role": role.code(), "org_id": org_id})).await?;
+    txn.commit().await?;
+    grants_of(&store.db, account_id).await?.into_iter().find(|g| g.id == id).ok_or(StoreError::NotFound)
+}
+
+pub async fn revoke(store: &Store, ctx: &Ctx, grant_id: i64) -> Result<()> {
+    let g = one::<RoleGrant, _>(&store.db, "SELECT g.id, g.account_id, g.role, g.org_id, o.name AS org_name, o.path AS org_path FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.id = $1", vec![grant_id.into()])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    store.authorize(ctx, Action::RoleManage, Target::org(&g.org_path), &format!("grant:{grant_id}")).await?;
+    let txn = store.write().await?;
+    exec(&txn, "DELETE FROM role_grants WHERE id = $1", vec![grant_id.into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "role.revoke", &format!("account:{}", g.account_id), "ok", json!({"role": g.role, "org_id": g.org_id})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn count(store: &Store) -> Result<i64> {
+    Ok(scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?)
+}

@@ -1,0 +1,78 @@
+//! The only place in the store that speaks a backend's own SQL. Everything else is portable:
+//! sea-query builders, or plain SQL with `$n` placeholders that both backends accept.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+pub async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(c.execute_raw(stmt(c.get_database_backend(), sql, values)).await?.rows_affected())
+}
+
+pub async fn all<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
+    T::find_by_statement(stmt(c.get_database_backend(), sql, values)).all(c).await
+}
+
+pub async fn one<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
+    T::find_by_statement(stmt(c.get_database_backend(), sql, values)).one(c).await
+}
+
+pub async fn scalar_i64<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<i64, DbErr> {
+    let row = c.query_one_raw(stmt(c.get_database_backend(), sql, values)).await?;
+    Ok(match row {
+        Some(r) => r.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0),
+        None => 0,
+    })
+}
+
+/// Inserts one row and returns its new id.
+pub async fn insert_id<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<i64, DbErr> {
+    let sql = format!("{sql} RETURNING id");
+    let row = c.query_one_raw(stmt(c.get_database_backend(), &sql, values)).await?;
+    row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get_by_index::<i64>(0)
+}
+
+/// A filter on `column` matching names that contain `q`, using the trigram index of each backend
+/// when `q` has three characters or more, and an indexed prefix range below that (two-character
+/// Chinese names are common and trigram indexes cannot serve them). Returns the SQL fragment
+/// with placeholders numbered from `next`, and its values.
+pub fn name_filter(backend: DbBackend, q: &str, next: usize) -> (String, Vec<Value>) {
+    let chars = q.chars().count();
+    if chars >= 3 {
+        match backend {
+            DbBackend::Postgres => (format!("m.name LIKE ${next}"), vec![format!("%{}%", escape_like(q)).into()]),
+            _ => (
+                format!("m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ${next})"),
+                vec![format!("\"{}\"", q.replace('"', "\"\"")).into()],
+            ),
+        }
+    } else {
+        let upper = format!("{q}\u{10FFFF}");
+        (format!("m.name >= ${next} AND m.name < ${}", next + 1), vec![q.to_string().into(), upper.into()])
+    }
+}
+
+fn escape_like(q: &str) -> String {
+    q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// After a restore wrote explicit ids, PostgreSQL's identity sequences must move past them.
+pub async fn reset_sequence<C: ConnectionTrait>(c: &C, table: &str) -> Result<(), DbErr> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        c.execute_unprepared(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Largest number of bind parameters one statement may carry on this backend.
+pub fn max_params(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 65_000,
+        _ => 32_000,
+    }
+}

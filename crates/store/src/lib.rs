@@ -1,0 +1,163 @@
+//! dangjian-store: persistence for every area, on SQLite or PostgreSQL. Every public function
+//! takes the request context and asks the policy before it touches anything, so pages, API
+//! and command line can never disagree about who may do what.
+
+pub mod account;
+pub mod audit;
+pub mod backup;
+pub mod db;
+pub mod dialect;
+pub mod r#gen;
+pub mod member;
+pub mod migration;
+pub mod org;
+pub mod roster;
+
+use std::sync::Arc;
+
+use dangjian_domain::crypto::CryptoProvider;
+use dangjian_domain::policy::{Action, Actor, Decision, Target};
+use dangjian_domain::Invalid;
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+pub use sea_orm::{ConnectionTrait, DatabaseConnection as Db};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Absent, or outside the caller's scope (answered the same way on purpose).
+    #[error("未找到该对象，或您无权查看")]
+    NotFound,
+    #[error("您没有执行此操作的权限")]
+    Forbidden,
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；"))]
+    Invalid(Vec<Invalid>),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    Auth(String),
+    #[error("数据库错误：{0}")]
+    Db(#[from] DbErr),
+}
+
+impl StoreError {
+    pub fn invalid(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![Invalid::new(field, code, message)])
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Conflict { code, message: message.into() }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound => "not_found",
+            StoreError::Forbidden => "forbidden",
+            StoreError::Invalid(v) => v.first().map(|e| e.code).unwrap_or("invalid"),
+            StoreError::Conflict { code, .. } => code,
+            StoreError::Auth(_) => "unauthenticated",
+            StoreError::Db(_) => "database_error",
+        }
+    }
+
+    /// Maps a unique-index violation to a Conflict with a message a person understands.
+    pub fn from_db(e: DbErr, unique_message: &str) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::conflict("duplicate", unique_message),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+impl From<Invalid> for StoreError {
+    fn from(e: Invalid) -> Self {
+        StoreError::Invalid(vec![e])
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who asks, from where: every store call carries it, and the audit log records it.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub ip: String,
+}
+
+impl Ctx {
+    pub fn cli(label: &str) -> Ctx {
+        Ctx { actor: Actor::system(label), ip: "cli".into() }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    pub crypto: Arc<dyn CryptoProvider>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish()
+    }
+}
+
+impl Store {
+    /// Connects and brings the schema up to date.
+    pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
+        let db = db::connect(url, max_connections).await?;
+        migration::run(&db).await?;
+        Ok(Store { db, crypto })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// A write transaction. On SQLite it begins IMMEDIATE, so a transaction that reads first
+    /// never dead-locks on the upgrade to a writer.
+    pub async fn write(&self) -> Result<DatabaseTransaction> {
+        Ok(self
+            .db
+            .begin_with_options(TransactionOptions {
+                isolation_level: None,
+                access_mode: (self.backend() == DbBackend::Postgres).then_some(AccessMode::ReadWrite),
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            })
+            .await?)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// Asks the policy; a refusal is audited and returned as NotFound or Forbidden.
+    pub async fn authorize(&self, ctx: &Ctx, action: Action, target: Target<'_>, object: &str) -> Result<()> {
+        match ctx.actor.decide(action, target) {
+            Decision::Allow => Ok(()),
+            d => {
+                audit::record_alone(self, ctx, &format!("deny:{action:?}"), object, "denied", serde_json::Value::Null).await?;
+                Err(if d == Decision::Hidden { StoreError::NotFound } else { StoreError::Forbidden })
+            }
+        }
+    }
+}
+
+/// A page of a list: `{"items": [...], "total": N, "page": P, "per_page": K}`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+pub fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
+    let per = per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
+    (page.unwrap_or(1).max(1), per)
+}

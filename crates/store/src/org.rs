@@ -1,0 +1,703 @@
+//! 组织 — the organisation tree: create, edit, move with history, dissolve; posts and terms;
+//! subtree statistics. Subtrees are range scans over the materialised path.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use dangjian_domain::org::{self, AbRole, OrgKind, PostKind, UnitCategory, Warning};
+use dangjian_domain::policy::{Action, Target};
+use dangjian_domain::{crypto::random_token, time, Invalid};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde_json::json;
+
+use crate::dialect::{all, exec, insert_id, one, scalar_i64};
+use crate::{audit, Ctx, Result, Store, StoreError};
+
+const ORG_COLUMNS: &str = "id, tenant_id, parent_id, path, kind, name, code, unit_name, unit_category, established_on, ends_on, dissolved_on, active, sort, note, created_at, updated_at";
+
+/// An organisation as stored; `kind` and `unit_category` carry the canonical codes.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct Org {
+    pub id: i64,
+    pub tenant_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+    pub unit_name: String,
+    pub unit_category: String,
+    pub established_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub dissolved_on: Option<String>,
+    pub active: bool,
+    pub sort: i64,
+    pub note: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Org {
+    pub fn kind_label(&self) -> &'static str {
+        OrgKind::parse(&self.kind).map(OrgKind::label).unwrap_or("未知")
+    }
+    pub fn unit_category_label(&self) -> &'static str {
+        UnitCategory::parse(&self.unit_category).map(UnitCategory::label).unwrap_or("")
+    }
+    pub fn kind_enum(&self) -> Option<OrgKind> {
+        OrgKind::parse(&self.kind)
+    }
+    pub fn depth(&self) -> usize {
+        org::depth(&self.path)
+    }
+}
+
+/// Fields of a new organisation, as a form or an API body sends them.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrgInput {
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+    pub unit_name: String,
+    pub unit_category: String,
+    pub established_on: String,
+    pub ends_on: String,
+    pub note: String,
+    pub sort: Option<i64>,
+}
+
+/// A partial change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrgPatch {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub unit_name: Option<String>,
+    pub unit_category: Option<String>,
+    pub established_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub note: Option<String>,
+    pub sort: Option<i64>,
+}
+
+struct Checked {
+    kind: OrgKind,
+    name: String,
+    code: String,
+    unit_name: String,
+    unit_category: String,
+    established_on: Option<String>,
+    ends_on: Option<String>,
+    note: String,
+}
+
+fn opt_date(field: &'static str, label: &str, s: &str) -> std::result::Result<Option<String>, Invalid> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        time::parse_date(field, label, s).map(|d| Some(time::format_date(d)))
+    }
+}
+
+fn check(input: &OrgInput, today: NaiveDate) -> Result<Checked> {
+    let mut errs = Vec::new();
+    let kind = OrgKind::parse(&input.kind);
+    if kind.is_none() {
+        errs.push(Invalid::new("kind", "invalid_kind", format!("组织类别“{}”无法识别", input.kind.trim())));
+    }
+    let name = org::parse_name("name", "组织名称", &input.name, 60).map_err(|e| errs.push(e)).ok();
+    let code = org::parse_code(&input.code).map_err(|e| errs.push(e)).ok();
+    let unit_category = if input.unit_category.trim().is_empty() {
+        Some(String::new())
+    } else {
+        match UnitCategory::parse(&input.unit_category) {
+            Some(c) => Some(c.code().to_string()),
+            None => {
+                errs.push(Invalid::new("unit_category", "invalid_unit_category", "单位类别应为机关、事业单位、企业、村、社区或两新组织"));
+                None
+            }
+        }
+    };
+    let established_on = opt_date("established_on", "成立日期", &input.established_on).map_err(|e| errs.push(e)).ok();
+    let ends_on = opt_date("ends_on", "撤销日期", &input.ends_on).map_err(|e| errs.push(e)).ok();
+    if kind == Some(OrgKind::TemporaryBranch) {
+        match &ends_on {
+            Some(None) => errs.push(Invalid::new("ends_on", "required", "临时党支部须填写结束日期，到期自动撤销")),
+            Some(Some(d)) if d.as_str() < time::format_date(today).as_str() => {
+                errs.push(Invalid::new("ends_on", "in_past", "临时党支部的结束日期不能早于今天"))
+            }
+            _ => {}
+        }
+    }
+    if input.unit_name.chars().count() > 60 {
+        errs.push(Invalid::new("unit_name", "too_long", "所在单位名称不能超过60个字"));
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    Ok(Checked {
+        kind: kind.expect("checked"),
+        name: name.expect("checked"),
+        code: code.expect("checked"),
+        unit_name: input.unit_name.trim().to_string(),
+        unit_category: unit_category.expect("checked"),
+        established_on: established_on.expect("checked"),
+        ends_on: ends_on.expect("checked"),
+        note: input.note.trim().to_string(),
+    })
+}
+
+pub(crate) async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Org> {
+    one::<Org, _>(c, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound)
+}
+
+pub(crate) async fn load_by_code<C: ConnectionTrait>(c: &C, code: &str) -> Result<Option<Org>> {
+    Ok(one::<Org, _>(c, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE code = $1"), vec![code.to_string().into()]).await?)
+}
+
+/// The organisation, if the caller may see it.
+pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> Result<Org> {
+    let o = load(&store.db, id).await?;
+    store.authorize(ctx, Action::OrgRead, Target::org(&o.path), &format!("org:{id}")).await?;
+    Ok(o)
+}
+
+/// Range bounds of the subtree under `path`.
+pub fn range(path: &str) -> (Value, Value) {
+    (path.to_string().into(), org::subtree_upper_bound(path).into())
+}
+
+pub async fn create(store: &Store, ctx: &Ctx, input: &OrgInput) -> Result<(Org, Vec<Warning>)> {
+    let today = time::today_cst();
+    let parent = match input.parent_id {
+        Some(pid) => Some(load(&store.db, pid).await.map_err(|_| StoreError::invalid("parent_id", "no_parent", "上级组织不存在"))?),
+        None => None,
+    };
+    match &parent {
+        Some(p) => store.authorize(ctx, Action::OrgWrite, Target::org(&p.path), &format!("org:{}", p.id)).await?,
+        // A new top organisation is a new tenant: only the operator creates one.
+        None if !ctx.actor.system => return Err(StoreError::invalid("parent_id", "required", "请选择上级组织")),
+        None => {}
+    }
+    let c = check(input, today)?;
+    let mut warnings = Vec::new();
+    if let Some(p) = &parent {
+        if !p.active {
+            return Err(StoreError::invalid("parent_id", "parent_dissolved", "上级组织已撤销，不能在其下新建组织"));
+        }
+        if let Some(w) = p.kind_enum().and_then(|pk| org::nesting_warning(pk, c.kind)) {
+            warnings.push(w);
+        }
+    }
+    let now = time::now_unix();
+    let txn = store.write().await?;
+    let placeholder = format!("#{}", random_token(8));
+    let id = insert_id(
+        &txn,
+        "INSERT INTO orgs (tenant_id, parent_id, path, kind, name, code, unit_name, unit_category, established_on, ends_on, active, sort, note, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        vec![
+            parent.as_ref().and_then(|p| p.tenant_id).into(),
+            parent.as_ref().map(|p| p.id).into(),
+            placeholder.into(),
+            c.kind.code().into(),
+            c.name.clone().into(),
+            c.code.clone().into(),
+            c.unit_name.clone().into(),
+            c.unit_category.clone().into(),
+            c.established_on.clone().into(),
+            c.ends_on.clone().into(),
+            true.into(),
+            input.sort.unwrap_or(0).into(),
+            c.note.clone().into(),
+            now.into(),
+            now.into(),
+        ],
+    )
+    .await
+    .map_err(|e| StoreError::from_db(e, &format!("组织编码 {} 已被使用", c.code)))?;
+    let path = match &parent {
+        Some(p) => org::child_path(&p.path, id),
+        None => org::root_path(id),
+    };
+    exec(&txn, "UPDATE orgs SET path = $1, tenant_id = COALESCE(tenant_id, $2) WHERE id = $2", vec![path.into(), id.into()]).await?;
+    let created = load(&txn, id).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "org.create", &format!("org:{id}"), "ok", json!({"after": created})).await?;
+    txn.commit().await?;
+    Ok((created, warnings))
+}
+
+pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &OrgPatch) -> Result<(Org, Vec<Warning>)> {
+    let before = get(store, ctx, id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&before.path), &format!("org:{id}")).await?;
+    if !before.active {
+        return Err(StoreError::conflict("dissolved", "该组织已撤销，不能修改"));
+    }
+    let merged = OrgInput {
+        parent_id: before.parent_id,
+        kind: patch.kind.clone().unwrap_or_else(|| before.kind.clone()),
+        name: patch.name.clone().unwrap_or_else(|| before.name.clone()),
+        code: patch.code.clone().unwrap_or_else(|| before.code.clone()),
+        unit_name: patch.unit_name.clone().unwrap_or_else(|| before.unit_name.clone()),
+        unit_category: patch.unit_category.clone().unwrap_or_else(|| before.unit_category.clone()),
+        established_on: patch.established_on.clone().unwrap_or_else(|| before.established_on.clone().unwrap_or_default()),
+        ends_on: patch.ends_on.clone().unwrap_or_else(|| before.ends_on.clone().unwrap_or_default()),
+        note: patch.note.clone().unwrap_or_else(|| before.note.clone()),
+        sort: Some(patch.sort.unwrap_or(before.sort)),
+    };
+    let c = check(&merged, time::today_cst())?;
+    let mut warnings = Vec::new();
+    if let Some(pid) = before.parent_id {
+        let p = load(&store.db, pid).await?;
+        if let Some(w) = p.kind_enum().and_then(|pk| org::nesting_warning(pk, c.kind)) {
+            warnings.push(w);
+        }
+    }
+    let txn = store.write().await?;
+    exec(
+        &txn,
+        "UPDATE orgs SET kind = $1, name = $2, code = $3, unit_name = $4, unit_category = $5, established_on = $6, ends_on = $7, note = $8, sort = $9, updated_at = $10 WHERE id = $11",
+        vec![
+            c.kind.code().into(),
+            c.name.into(),
+            c.code.clone().into(),
+            c.unit_name.into(),
+            c.unit_category.into(),
+            c.established_on.into(),
+            c.ends_on.into(),
+            c.note.into(),
+            merged.sort.unwrap_or(0).into(),
+            time::now_unix().into(),
+            id.into(),
+        ],
+    )
+    .await
+    .map_err(|e| StoreError::from_db(e, &format!("组织编码 {} 已被使用", c.code)))?;
+    let after = load(&txn, id).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "org.update", &format!("org:{id}"), "ok", json!({"before": before, "after": after})).await?;
+    txn.commit().await?;
+    Ok((after, warnings))
+}
+
+/// 隶属关系变更 — moves an organisation (and its whole subtree) under a new parent, keeping the
+/// history and the reason. Moving under itself or a descendant is refused and changes nothing.
+pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reason: &str, moved_on: &str) -> Result<Org> {
+    let o = get(store, ctx, id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{id}")).await?;
+    let np = load(&store.db, new_parent_id).await.map_err(|_| StoreError::invalid("parent_id", "no_parent", "目标上级组织不存在"))?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&np.path), &format!("org:{new_parent_id}")).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::invalid("reason", "required", "请填写隶属关系变更的原因"));
+    }
+    if org::is_within(&np.path, &o.path) {
+        return Err(StoreError::invalid("parent_id", "move_into_descendant", format!(
+            "不能把“{}”移动到其自身或其下级组织“{}”之下", o.name, np.name
+        )));
+    }
+    if o.parent_id == Some(np.id) {
+        return Err(StoreError::invalid("parent_id", "same_parent", "目标上级组织与当前上级组织相同"));
+    }
+    if np.tenant_id != o.tenant_id {
+        return Err(StoreError::invalid("parent_id", "other_tenant", "不能跨工委移动组织"));
+    }
+    if !np.active || !o.active {
+        return Err(StoreError::invalid("parent_id", "dissolved", "已撤销的组织不能参与隶属关系变更"));
+    }
+    let moved_on = if moved_on.trim().is_empty() {
+        time::format_date(time::today_cst())
+    } else {
+        time::format_date(time::parse_date("moved_on", "变更日期", moved_on)?)
+    };
+    let new_path = org::child_path(&np.path, o.id);
+    let (lo, hi) = range(&o.path);
+    let keep = (o.path.len() + 1) as i64;
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE orgs SET path = $1 || substr(path, $2), updated_at = $3 WHERE path >= $4 AND path < $5",
+        vec![new_path.clone().into(), keep.into(), time::now_unix().into(), lo.clone(), hi.clone()]).await?;
+    exec(&txn, "UPDATE orgs SET parent_id = $1 WHERE id = $2", vec![np.id.into(), o.id.into()]).await?;
+    exec(&txn, "UPDATE members SET org_path = $1 || substr(org_path, $2) WHERE org_path >= $3 AND org_path < $4",
+        vec![new_path.clone().into(), keep.into(), lo, hi]).await?;
+    insert_id(&txn, "INSERT INTO org_moves (org_id, from_parent_id, to_parent_id, from_path, to_path, reason, moved_on, account_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        vec![o.id.into(), o.parent_id.into(), np.id.into(), o.path.clone().into(), new_path.clone().into(), reason.to_string().into(), moved_on.into(),
+             (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into(), time::now_unix().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "org.move", &format!("org:{id}"), "ok",
+        json!({"before": {"parent_id": o.parent_id, "path": o.path}, "after": {"parent_id": np.id, "path": new_path}, "reason": reason})).await?;
+    let after = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Dissolves an organisation that no longer holds members or active sub-organisations.
+pub async fn dissolve(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<Org> {
+    let o = get(store, ctx, id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{id}")).await?;
+    if !o.active {
+        return Err(StoreError::conflict("dissolved", "该组织已撤销"));
+    }
+    if o.parent_id.is_none() {
+        return Err(StoreError::conflict("root", "不能撤销最上级组织"));
+    }
+    let txn = store.write().await?;
+    dissolve_in(&txn, store, ctx, &o, reason).await?;
+    let after = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn dissolve_in<C: ConnectionTrait>(txn: &C, store: &Store, ctx: &Ctx, o: &Org, reason: &str) -> Result<()> {
+    let children = scalar_i64(txn, "SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = $2", vec![o.id.into(), true.into()]).await?;
+    if children > 0 {
+        return Err(StoreError::conflict("has_children", format!("“{}”下还有{children}个组织，请先撤销或转移", o.name)));
+    }
+    let members = scalar_i64(txn, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1", vec![o.id.into()]).await?;
+    if members > 0 {
+        return Err(StoreError::conflict("has_members", format!("“{}”还有{members}名党员，请先转接组织关系", o.name)));
+    }
+    exec(txn, "UPDATE orgs SET active = $1, dissolved_on = $2, updated_at = $3 WHERE id = $4",
+        vec![false.into(), time::format_date(time::today_cst()).into(), time::now_unix().into(), o.id.into()]).await?;
+    audit::record(txn, store.crypto.as_ref(), ctx, "org.dissolve", &format!("org:{}", o.id), "ok", json!({"reason": reason})).await?;
+    Ok(())
+}
+
+/// Temporary branches close themselves when their end date has passed (the scheduler calls this).
+pub async fn close_expired_temporary(store: &Store) -> Result<usize> {
+    let today = time::format_date(time::today_cst());
+    let due = all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE kind = $1 AND active = $2 AND ends_on < $3"),
+        vec![OrgKind::TemporaryBranch.code().into(), true.into(), today.into()]).await?;
+    let ctx = Ctx::cli("scheduler");
+    let mut closed = 0;
+    for o in due {
+        let txn = store.write().await?;
+        match dissolve_in(&txn, store, &ctx, &o, "临时党支部任务结束，到期自动撤销").await {
+            Ok(()) => {
+                txn.commit().await?;
+                closed += 1;
+            }
+            Err(e) => tracing::warn!(org = o.id, error = %e, "temporary branch not closed"),
+        }
+    }
+    Ok(closed)
+}
+
+/// A child organisation with the members of its whole subtree.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgSummary {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+    pub active: bool,
+    pub members: i64,
+    pub children: i64,
+}
+
+impl OrgSummary {
+    pub fn kind_label(&self) -> &'static str {
+        OrgKind::parse(&self.kind).map(OrgKind::label).unwrap_or("未知")
+    }
+}
+
+pub async fn children(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgSummary>> {
+    let o = get(store, ctx, id).await?;
+    children_of(store, &o).await
+}
+
+async fn children_of(store: &Store, o: &Org) -> Result<Vec<OrgSummary>> {
+    Ok(all::<OrgSummary, _>(&store.db,
+        "SELECT ch.id, ch.parent_id, ch.kind, ch.name, ch.code, ch.active, \
+           (SELECT COALESCE(SUM(c.n), 0) FROM orgs d JOIN org_member_counts c ON c.org_id = d.id \
+              WHERE d.path >= ch.path AND d.path < substr(ch.path, 1, length(ch.path) - 1) || '0' AND c.status IN ('full', 'probationary')) AS members, \
+           (SELECT COUNT(*) FROM orgs g WHERE g.parent_id = ch.id AND g.active = $2) AS children \
+         FROM orgs ch WHERE ch.parent_id = $1 AND ch.active = $2 ORDER BY ch.sort, ch.id",
+        vec![o.id.into(), true.into()]).await?)
+}
+
+/// The top organisations the caller can see: one per scope.
+pub async fn roots(store: &Store, ctx: &Ctx) -> Result<Vec<Org>> {
+    if ctx.actor.system {
+        return Ok(all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id IS NULL ORDER BY id"), vec![]).await?);
+    }
+    let mut out = Vec::new();
+    for path in ctx.actor.scopes(Action::OrgRead) {
+        if let Some(id) = org::path_ids(path).last() {
+            out.push(load(&store.db, *id).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every active organisation in the caller's scopes, in tree order, for pickers. Bounded.
+pub async fn options(store: &Store, ctx: &Ctx, action: Action, limit: u64) -> Result<Vec<Org>> {
+    let mut out = Vec::new();
+    let scopes: Vec<String> = if ctx.actor.system {
+        roots(store, ctx).await?.into_iter().map(|o| o.path).collect()
+    } else {
+        ctx.actor.scopes(action).into_iter().map(String::from).collect()
+    };
+    for p in scopes {
+        let (lo, hi) = range(&p);
+        out.extend(all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path >= $1 AND path < $2 AND active = $3 ORDER BY path LIMIT $4"),
+            vec![lo, hi, true.into(), (limit as i64).into()]).await?);
+    }
+    Ok(out)
+}
+
+/// Ancestors from the root down to the parent, for breadcrumbs; those outside the caller's
+/// scope are left out.
+pub async fn ancestors(store: &Store, ctx: &Ctx, o: &Org) -> Result<Vec<Org>> {
+    let mut out = Vec::new();
+    for id in org::path_ids(&o.path) {
+        if id == o.id {
+            break;
+        }
+        let a = load(&store.db, id).await?;
+        if ctx.actor.decide(Action::OrgRead, Target::org(&a.path)) == dangjian_domain::policy::Decision::Allow {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// 统计 — members of a subtree by status and category, and organisations by kind.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgStats {
+    pub org_id: i64,
+    /// 正式党员 + 预备党员 in the whole subtree.
+    pub members: i64,
+    pub by_status: BTreeMap<String, i64>,
+    pub by_category: BTreeMap<String, i64>,
+    pub orgs_by_kind: BTreeMap<String, i64>,
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    status: String,
+    category: String,
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct KindRow {
+    kind: String,
+    n: i64,
+}
+
+pub async fn stats(store: &Store, ctx: &Ctx, id: i64) -> Result<OrgStats> {
+    let o = get(store, ctx, id).await?;
+    stats_of(store, &o).await
+}
+
+pub(crate) async fn stats_of(store: &Store, o: &Org) -> Result<OrgStats> {
+    let (lo, hi) = range(&o.path);
+    let rows = all::<CountRow, _>(&store.db,
+        "SELECT c.status, c.category, CAST(SUM(c.n) AS BIGINT) AS n FROM orgs o JOIN org_member_counts c ON c.org_id = o.id \
+         WHERE o.path >= $1 AND o.path < $2 GROUP BY c.status, c.category",
+        vec![lo.clone(), hi.clone()]).await?;
+    let kinds = all::<KindRow, _>(&store.db,
+        "SELECT kind, COUNT(*) AS n FROM orgs WHERE path >= $1 AND path < $2 AND active = $3 GROUP BY kind",
+        vec![lo, hi, true.into()]).await?;
+    let mut s = OrgStats { org_id: o.id, members: 0, by_status: BTreeMap::new(), by_category: BTreeMap::new(), orgs_by_kind: BTreeMap::new() };
+    for r in rows {
+        *s.by_status.entry(r.status.clone()).or_default() += r.n;
+        let counted = dangjian_domain::member::Status::parse(&r.status).is_some_and(|st| st.is_member());
+        if counted {
+            s.members += r.n;
+            *s.by_category.entry(r.category).or_default() += r.n;
+        }
+    }
+    for k in kinds {
+        s.orgs_by_kind.insert(k.kind, k.n);
+    }
+    Ok(s)
+}
+
+/// Rebuilds the per-organisation member counts of `org_ids` from the members table, inside the
+/// write that changed them. Subtree statistics sum these rows instead of counting members.
+pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Result<()> {
+    let mut ids: Vec<i64> = org_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        exec(c, &format!("DELETE FROM org_member_counts WHERE org_id IN ({list})"), vec![]).await?;
+        exec(c, &format!(
+            "INSERT INTO org_member_counts (org_id, status, category, n) SELECT org_id, status, category, COUNT(*) FROM members WHERE org_id IN ({list}) GROUP BY org_id, status, category"
+        ), vec![]).await?;
+    }
+    Ok(())
+}
+
+/// 隶属关系变更记录 — history of moves.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgMove {
+    pub id: i64,
+    pub org_id: i64,
+    pub from_parent_id: Option<i64>,
+    pub from_parent_name: Option<String>,
+    pub to_parent_id: i64,
+    pub to_parent_name: Option<String>,
+    pub reason: String,
+    pub moved_on: String,
+}
+
+pub async fn moves(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgMove>> {
+    get(store, ctx, id).await?;
+    Ok(all::<OrgMove, _>(&store.db,
+        "SELECT m.id, m.org_id, m.from_parent_id, f.name AS from_parent_name, m.to_parent_id, t.name AS to_parent_name, m.reason, m.moved_on \
+         FROM org_moves m LEFT JOIN orgs f ON f.id = m.from_parent_id LEFT JOIN orgs t ON t.id = m.to_parent_id WHERE m.org_id = $1 ORDER BY m.id DESC",
+        vec![id.into()]).await?)
+}
+
+/// 职务 — a post held by a member, from a date to a date, as A or B holder.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct Post {
+    pub id: i64,
+    pub org_id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub post: String,
+    pub ab_role: String,
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub note: String,
+}
+
+impl Post {
+    pub fn post_label(&self) -> &'static str {
+        PostKind::parse(&self.post).map(PostKind::label).unwrap_or("")
+    }
+    pub fn ab_label(&self) -> &'static str {
+        AbRole::parse(&self.ab_role).map(AbRole::label).unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PostInput {
+    pub member_id: i64,
+    pub post: String,
+    pub ab_role: String,
+    pub started_on: String,
+    pub note: String,
+}
+
+pub async fn posts(store: &Store, ctx: &Ctx, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
+    get(store, ctx, org_id).await?;
+    posts_of(&store.db, org_id, include_ended).await
+}
+
+pub(crate) async fn posts_of<C: ConnectionTrait>(c: &C, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
+    let filter = if include_ended { "" } else { " AND p.ended_on IS NULL" };
+    Ok(all::<Post, _>(c, &format!(
+        "SELECT p.id, p.org_id, p.member_id, m.name AS member_name, p.post, p.ab_role, p.started_on, p.ended_on, p.note \
+         FROM posts p JOIN members m ON m.id = p.member_id WHERE p.org_id = $1{filter} ORDER BY p.ended_on IS NOT NULL, p.id"),
+        vec![org_id.into()]).await?)
+}
+
+pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) -> Result<Post> {
+    let o = get(store, ctx, org_id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    let post = PostKind::parse(&input.post).ok_or_else(|| StoreError::invalid("post", "invalid_post", "职务无法识别"))?;
+    let ab = if input.ab_role.trim().is_empty() { AbRole::A } else {
+        AbRole::parse(&input.ab_role).ok_or_else(|| StoreError::invalid("ab_role", "invalid_ab_role", "AB角应为A角或B角"))?
+    };
+    let started = if input.started_on.trim().is_empty() { time::today_cst() } else { time::parse_date("started_on", "任职日期", &input.started_on)? };
+    #[derive(FromQueryResult)]
+    struct M { tenant_id: i64, name: String, status: String }
+    let m = one::<M, _>(&store.db, "SELECT tenant_id, name, status FROM members WHERE id = $1", vec![input.member_id.into()]).await?
+        .ok_or_else(|| StoreError::invalid("member_id", "no_member", "任职人员不存在"))?;
+    if Some(m.tenant_id) != o.tenant_id {
+        return Err(StoreError::invalid("member_id", "no_member", "任职人员不存在"));
+    }
+    if !dangjian_domain::member::Status::parse(&m.status).is_some_and(|s| s.is_member()) {
+        return Err(StoreError::invalid("member_id", "not_member", format!("{}不是在册党员，不能任职", m.name)));
+    }
+    let txn = store.write().await?;
+    let holders = scalar_i64(&txn, "SELECT COUNT(*) FROM posts WHERE org_id = $1 AND post = $2 AND ab_role = $3 AND ended_on IS NULL AND post <> 'committee_member'",
+        vec![org_id.into(), post.code().into(), ab.code().into()]).await?;
+    if holders > 0 {
+        return Err(StoreError::conflict("post_taken", format!("{}的{}已有人在任，请先办理离任", post.label(), ab.label())));
+    }
+    let id = insert_id(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![org_id.into(), input.member_id.into(), post.code().into(), ab.code().into(), time::format_date(started).into(), input.note.trim().to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "post.create", &format!("post:{id}"), "ok",
+        json!({"org_id": org_id, "member_id": input.member_id, "post": post.code(), "ab_role": ab.code()})).await?;
+    txn.commit().await?;
+    posts_of(&store.db, org_id, true).await?.into_iter().find(|p| p.id == id).ok_or(StoreError::NotFound)
+}
+
+pub async fn end_post(store: &Store, ctx: &Ctx, post_id: i64, ended_on: &str) -> Result<()> {
+    #[derive(FromQueryResult)]
+    struct P { org_id: i64, started_on: String }
+    let p = one::<P, _>(&store.db, "SELECT org_id, started_on FROM posts WHERE id = $1 AND ended_on IS NULL", vec![post_id.into()]).await?.ok_or(StoreError::NotFound)?;
+    let o = get(store, ctx, p.org_id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("post:{post_id}")).await?;
+    let ended = if ended_on.trim().is_empty() { time::today_cst() } else { time::parse_date("ended_on", "离任日期", ended_on)? };
+    let ended = time::format_date(ended);
+    if ended < p.started_on {
+        return Err(StoreError::invalid("ended_on", "before_start", "离任日期早于任职日期"));
+    }
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE posts SET ended_on = $1 WHERE id = $2", vec![ended.clone().into(), post_id.into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "post.end", &format!("post:{post_id}"), "ok", json!({"ended_on": ended})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// 届期 — a term of the organisation's committee.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct Term {
+    pub id: i64,
+    pub org_id: i64,
+    pub started_on: String,
+    pub ends_on: String,
+    pub note: String,
+}
+
+impl Term {
+    pub fn expired(&self) -> bool {
+        self.ends_on < time::format_date(time::today_cst())
+    }
+}
+
+pub async fn terms(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Term>> {
+    get(store, ctx, org_id).await?;
+    Ok(all::<Term, _>(&store.db, "SELECT id, org_id, started_on, ends_on, note FROM org_terms WHERE org_id = $1 ORDER BY started_on DESC", vec![org_id.into()]).await?)
+}
+
+/// Records an election; the end date defaults to the kind's term (机关条例 art. 5–7).
+pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, ends_on: &str, note: &str) -> Result<Term> {
+    let o = get(store, ctx, org_id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    let start = time::parse_date("started_on", "换届日期", started_on)?;
+    let end = if ends_on.trim().is_empty() {
+        let years = o.kind_enum().and_then(OrgKind::term_years).ok_or_else(|| StoreError::invalid("ends_on", "required", "请填写届满日期"))?;
+        start.with_year(start.year() + years as i32).unwrap_or(start)
+    } else {
+        time::parse_date("ends_on", "届满日期", ends_on)?
+    };
+    if end <= start {
+        return Err(StoreError::invalid("ends_on", "before_start", "届满日期应晚于换届日期"));
+    }
+    let txn = store.write().await?;
+    let id = insert_id(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
+        vec![org_id.into(), time::format_date(start).into(), time::format_date(end).into(), note.trim().to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "term.create", &format!("org:{org_id}"), "ok", json!({"started_on": time::format_date(start), "ends_on": time::format_date(end)})).await?;
+    txn.commit().await?;
+    Ok(Term { id, org_id, started_on: time::format_date(start), ends_on: time::format_date(end), note: note.trim().to_string() })
+}
+
+/// Warnings about an organisation's size and committee (never refusals).
+pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Warning>> {
+    let Some(kind) = o.kind_enum() else { return Ok(Vec::new()) };
+    let direct = scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status IN ('full', 'probationary')", vec![o.id.into()]).await?;
+    let full = scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status = 'full'", vec![o.id.into()]).await?;
+    let committee = scalar_i64(&store.db, "SELECT COUNT(*) FROM posts WHERE org_id = $1 AND ended_on IS NULL AND post IN ('organisation_member', 'propaganda_member', 'discipline_member', 'committee_member')", vec![o.id.into()]).await?;
+    let members = if kind == OrgKind::GeneralBranch { stats.members } else { direct };
+    Ok(org::size_warnings(kind, members.max(0) as u64, full.max(0) as u64, committee > 0))
+}
