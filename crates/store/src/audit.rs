@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use crate::dialect::{all, exec, one};
 use crate::{page_bounds, Ctx, Page, Result, Store};
 
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,
@@ -142,7 +142,7 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &AuditQuery) -> Result<Page<Audit
     Ok(Page { items, total: total.max(0) as u64, page, per_page })
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub rows: u64,
     /// The first row whose MAC does not follow from its content and its predecessor.

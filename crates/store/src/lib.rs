@@ -7,7 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod db;
 pub mod dialect;
-pub mod r#gen;
+pub mod sample;
 pub mod member;
 pub mod migration;
 pub mod org;

@@ -701,3 +701,45 @@ pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Wa
     let members = if kind == OrgKind::GeneralBranch { stats.members } else { direct };
     Ok(org::size_warnings(kind, members.max(0) as u64, full.max(0) as u64, committee > 0))
 }
+
+/// Organisations the caller can see, in tree order: the children of `parent`, or every active
+/// organisation of the caller's scopes.
+pub async fn list(store: &Store, ctx: &Ctx, parent: Option<i64>, page: Option<u64>, per_page: Option<u64>) -> Result<crate::Page<Org>> {
+    let (page, per_page) = crate::page_bounds(page, per_page);
+    let limit: Value = (per_page as i64).into();
+    let offset: Value = (((page - 1) * per_page) as i64).into();
+    if let Some(pid) = parent {
+        get(store, ctx, pid).await?;
+        let total = scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = $2", vec![pid.into(), true.into()]).await?;
+        let items = all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id = $1 AND active = $2 ORDER BY sort, id LIMIT $3 OFFSET $4"),
+            vec![pid.into(), true.into(), limit, offset]).await?;
+        return Ok(crate::Page { items, total: total as u64, page, per_page });
+    }
+    let scopes: Vec<String> = if ctx.actor.system {
+        roots(store, ctx).await?.into_iter().map(|o| o.path).collect()
+    } else {
+        ctx.actor.scopes(Action::OrgRead).into_iter().map(String::from).collect()
+    };
+    if scopes.is_empty() {
+        return Ok(crate::Page { items: vec![], total: 0, page, per_page });
+    }
+    let mut values: Vec<Value> = Vec::new();
+    let mut ors = Vec::new();
+    for p in &scopes {
+        let (lo, hi) = range(p);
+        values.push(lo);
+        values.push(hi);
+        ors.push(format!("(path >= ${} AND path < ${})", values.len() - 1, values.len()));
+    }
+    let where_ = format!("({}) AND active = ${}", ors.join(" OR "), values.len() + 1);
+    values.push(true.into());
+    let total = scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM orgs WHERE {where_}"), values.clone()).await?;
+    values.push(limit);
+    values.push(offset);
+    let items = all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE {where_} ORDER BY path LIMIT ${} OFFSET ${}", values.len() - 1, values.len()), values).await?;
+    Ok(crate::Page { items, total: total as u64, page, per_page })
+}
+
+pub async fn find_by_code(store: &Store, code: &str) -> Result<Option<Org>> {
+    load_by_code(&store.db, code).await
+}

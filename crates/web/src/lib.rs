@@ -1,1 +1,98 @@
+//! dangjian-web: server-rendered pages and the JSON API over the same store calls.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use dangjian_store::account::AuthSettings;
+use dangjian_store::Store;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<WebSettings>,
+    pub limiter: Arc<RateLimiter>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub auth: AuthSettings,
+    /// Served over TLS (directly or behind a proxy): cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Largest upload accepted (roster imports), in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings { auth: AuthSettings::default(), secure_cookies: false, max_upload: 32 * 1024 * 1024 }
+    }
+}
+
+/// Fixed-window counters per key (client IP): login attempts and bulk exports.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    /// True when the call is allowed; at most `limit` calls per `window_secs` per key.
+    pub fn allow(&self, key: &str, limit: u32, window_secs: i64) -> bool {
+        let now = dangjian_domain::time::now_unix();
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if w.len() > 100_000 {
+            w.retain(|_, (start, _)| now - *start < window_secs);
+        }
+        let e = w.entry(key.to_string()).or_insert((now, 0));
+        if now - e.0 >= window_secs {
+            *e = (now, 0);
+        }
+        e.1 += 1;
+        e.1 <= limit
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_upload = state.settings.max_upload;
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(pages::static_css))
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response(),
+    }
+}
+
+/// SECURITY.md "Web hygiene": CSP without inline script, nosniff, same-origin referrer, no
+/// framing, and no caching of pages that may carry personal data.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

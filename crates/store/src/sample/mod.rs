@@ -1,4 +1,4 @@
-//! Demo installation and synthetic data at a named scale. Both write through the same tables
+//! 演示与规模数据 — demo installation and synthetic data at a named scale. Both write through the same tables
 //! and counters as real use, so what they produce behaves like real data.
 
 pub mod names;
@@ -131,7 +131,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             let gb = create_org(store, &ctx, Some(&committee), OrgKind::GeneralBranch, &format!("{agency}机关第一党总支"), &format!("{DEMO_ROOT_CODE}-A{a:02}-G1"), agency, "").await?;
             parent_for_branches.push(gb);
         }
-        let n_branches = 3 + (i % 2);
+        let n_branches = 4 + (i % 2);
         for b in 1..=n_branches {
             let parent = &parent_for_branches[if b > 2 && parent_for_branches.len() > 1 { 1 } else { 0 }];
             let dept = names::DEPARTMENTS[(i * 5 + b) % names::DEPARTMENTS.len()];
@@ -159,7 +159,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             let birth = random_birth(&mut rng);
             let id = names::id_number(&mut rng, birth, female);
             let mut p = person(&mut rng, id, female, birth, today, store, if br.kind == "temporary_branch" { 0 } else { 12 });
-            p.work_unit = br.name.trim_start_matches("中共").split("机关").next().unwrap_or("").to_string();
+            p.work_unit = br.unit_name.clone();
             rows.push((p, br));
         }
         per_branch.push((start, n));

@@ -1,0 +1,70 @@
+//! Typed configuration: defaults, then an optional TOML file, then environment variables, then
+//! command-line flags. Built once at startup and validated there; nothing global.
+
+use std::path::{Path, PathBuf};
+
+use dangjian_store::account::AuthSettings;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `./data/dangjian.db` (SQLite file) or `postgres://user@host/db`.
+    pub database: String,
+    pub bind: String,
+    /// File holding the data key (hex). Kept outside the database: a dump alone reveals nothing.
+    pub key_file: PathBuf,
+    /// The key itself, hex, instead of a file (for containers and tests).
+    #[serde(skip)]
+    pub data_key: Option<String>,
+    pub secure_cookies: bool,
+    pub max_connections: u32,
+    pub auth: AuthSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: "./data/dangjian.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            key_file: PathBuf::from("./data/dangjian.key"),
+            data_key: None,
+            secure_cookies: false,
+            max_connections: 16,
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `file` if given, or `./dangjian.toml` if it exists, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut cfg = match file.map(PathBuf::from).or_else(|| Some(PathBuf::from("dangjian.toml")).filter(|p| p.exists())) {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| format!("无法读取配置文件 {}：{e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| format!("配置文件 {} 有误：{e}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(v) = env("DANGJIAN_DATABASE") {
+            cfg.database = v;
+        }
+        if let Some(v) = env("DANGJIAN_BIND") {
+            cfg.bind = v;
+        }
+        if let Some(v) = env("DANGJIAN_KEY_FILE") {
+            cfg.key_file = v.into();
+        }
+        if let Some(v) = env("DANGJIAN_DATA_KEY") {
+            cfg.data_key = Some(v);
+        }
+        if let Some(v) = env("DANGJIAN_SECURE_COOKIES") {
+            cfg.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(cfg)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        !self.database.starts_with("postgres")
+    }
+}
