@@ -699,7 +699,13 @@ pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Wa
     let full = scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status = 'full'", vec![o.id.into()]).await?;
     let committee = scalar_i64(&store.db, "SELECT COUNT(*) FROM posts WHERE org_id = $1 AND ended_on IS NULL AND post IN ('organisation_member', 'propaganda_member', 'discipline_member', 'committee_member')", vec![o.id.into()]).await?;
     let members = if kind == OrgKind::GeneralBranch { stats.members } else { direct };
-    Ok(org::size_warnings(kind, members.max(0) as u64, full.max(0) as u64, committee > 0))
+    let mut out = org::size_warnings(kind, members.max(0) as u64, full.max(0) as u64, committee > 0);
+    if let Some(pid) = o.parent_id {
+        if let Some(w) = load(&store.db, pid).await?.kind_enum().and_then(|pk| org::nesting_warning(pk, kind)) {
+            out.push(w);
+        }
+    }
+    Ok(out)
 }
 
 /// Organisations the caller can see, in tree order: the children of `parent`, or every active

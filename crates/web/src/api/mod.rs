@@ -3,9 +3,9 @@
 
 mod account;
 mod audit;
-mod member;
+pub mod member;
 mod org;
-mod session;
+pub mod session;
 
 use std::sync::Arc;
 

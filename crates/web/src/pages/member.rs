@@ -1,0 +1,305 @@
+//! Member pages: list with filters, member page with reveal, create and edit.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dangjian_domain::member::{Category, Status};
+use dangjian_domain::policy::{Action, Decision, Target};
+use dangjian_store::member::{self, Member, MemberCreate, MemberEvent, MemberPatch, MemberQuery, MemberRow, Revealed};
+use dangjian_store::org::{self, Org, Post};
+use dangjian_store::{Page, StoreError};
+
+use super::{opt_id, render, render_status, FieldErrors, Nav, PageForm};
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/members", get(list))
+        .route("/members/new", get(new_page).post(create))
+        .route("/members/{id}", get(show))
+        .route("/members/{id}/reveal", post(reveal))
+        .route("/members/{id}/edit", get(edit_page).post(edit))
+}
+
+/// The filter form as typed: every field text, so an empty box is not a parse error.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+struct ListParams {
+    org: String,
+    subtree: String,
+    q: String,
+    status: String,
+    category: String,
+    sort: String,
+    page: String,
+}
+
+impl ListParams {
+    fn query(&self) -> MemberQuery {
+        MemberQuery {
+            org: opt_id(&self.org),
+            subtree: Some(self.subtree != "false"),
+            q: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
+            status: Some(self.status.clone()).filter(|s| !s.is_empty()),
+            category: Some(self.category.clone()).filter(|s| !s.is_empty()),
+            page: self.page.parse().ok(),
+            per_page: Some(30),
+            sort: Some(self.sort.clone()).filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// The query string of this filter on another page.
+    fn link(&self, page: u64) -> String {
+        let pairs = [("org", &self.org), ("subtree", &self.subtree), ("q", &self.q), ("status", &self.status), ("category", &self.category), ("sort", &self.sort)];
+        let mut s = serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default();
+        if !s.is_empty() {
+            s.push('&');
+        }
+        format!("/members?{s}page={page}")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member/list.html")]
+struct ListPage {
+    nav: Nav,
+    p: ListParams,
+    org: Option<Org>,
+    result: Page<MemberRow>,
+    statuses: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    prev: Option<String>,
+    next: Option<String>,
+    pages: u64,
+    can_add: bool,
+}
+
+async fn list(State(s): State<AppState>, auth: Authed, Query(p): Query<ListParams>) -> Result<Response, PageError> {
+    let q = p.query();
+    let result = member::list(&s.store, &auth.ctx, &q).await?;
+    let org = match q.org {
+        Some(id) => Some(org::get(&s.store, &auth.ctx, id).await?),
+        None => None,
+    };
+    let pages = result.total.div_ceil(result.per_page).max(1);
+    let can_add = org.as_ref().is_some_and(|o| member::holds_members(o) && auth.ctx.actor.decide(Action::MemberWrite, Target::org(&o.path)) == Decision::Allow);
+    Ok(render(&ListPage {
+        nav: Nav::of(&auth),
+        prev: (result.page > 1).then(|| p.link(result.page - 1)),
+        next: (result.page < pages).then(|| p.link(result.page + 1)),
+        pages,
+        org,
+        result,
+        statuses: Status::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        categories: Category::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        can_add,
+        p,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "member/show.html")]
+struct ShowPage {
+    nav: Nav,
+    m: Member,
+    posts: Vec<(String, Post)>,
+    events: Vec<MemberEvent>,
+    revealed: Option<Revealed>,
+    can_edit: bool,
+    can_reveal: bool,
+    notice: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Notice {
+    #[serde(default)]
+    done: String,
+}
+
+async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Revealed>, notice: &str) -> Result<Response, PageError> {
+    let m = member::get(&s.store, &auth.ctx, id).await?;
+    let target = Target::member(&m.org_path, auth.ctx.actor.member_id == Some(m.id));
+    let can = |a| auth.ctx.actor.decide(a, target) == Decision::Allow;
+    Ok(render(&ShowPage {
+        nav: Nav::of(auth),
+        posts: member::posts(&s.store, &auth.ctx, id).await?,
+        events: member::events(&s.store, &auth.ctx, id).await?,
+        can_edit: can(Action::MemberWrite),
+        can_reveal: can(Action::MemberReveal),
+        m,
+        revealed,
+        notice: match notice {
+            "created" => "党员档案已建立。",
+            "updated" => "已保存。",
+            _ => "",
+        }
+        .into(),
+    }))
+}
+
+async fn show(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Query(n): Query<Notice>) -> Result<Response, PageError> {
+    show_page(&s, &auth, id, None, &n.done).await
+}
+
+#[derive(serde::Deserialize)]
+struct Empty {}
+
+async fn reveal(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Empty>) -> Result<Response, PageError> {
+    let r = member::reveal(&s.store, &pf.auth.ctx, id).await?;
+    show_page(&s, &pf.auth, id, Some(r), "").await
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+struct MemberForm {
+    org_id: String,
+    member_no: String,
+    name: String,
+    gender: String,
+    ethnicity: String,
+    id_number: String,
+    education: String,
+    phone: String,
+    work_unit: String,
+    position: String,
+    category: String,
+    status: String,
+    joined_on: String,
+    full_on: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "member/form.html")]
+struct FormPage {
+    nav: Nav,
+    title: String,
+    action: String,
+    editing: bool,
+    f: MemberForm,
+    orgs: Vec<Org>,
+    statuses: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+}
+
+async fn form_page(s: &AppState, auth: &Authed, title: String, action: String, editing: bool, f: MemberForm, errors: FieldErrors) -> Result<FormPage, PageError> {
+    let orgs = org::options(&s.store, &auth.ctx, Action::MemberWrite, 1000).await?.into_iter().filter(member::holds_members).collect();
+    Ok(FormPage {
+        nav: Nav::of(auth),
+        title,
+        action,
+        editing,
+        f,
+        orgs,
+        statuses: Status::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        categories: Category::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        errors,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OrgParam {
+    #[serde(default)]
+    org: String,
+}
+
+async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgParam>) -> Result<Response, PageError> {
+    let f = MemberForm { org_id: q.org, status: "full".into(), category: "employed".into(), ..Default::default() };
+    Ok(render(&form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, FieldErrors::default()).await?))
+}
+
+fn is_refusal(e: &StoreError) -> bool {
+    matches!(e, StoreError::NotFound | StoreError::Forbidden | StoreError::Db(_))
+}
+
+async fn create(State(s): State<AppState>, pf: PageForm<MemberForm>) -> Result<Response, PageError> {
+    let (auth, f) = (pf.auth, pf.form);
+    let body = MemberCreate {
+        org_id: opt_id(&f.org_id).unwrap_or(0),
+        member_no: f.member_no.clone(),
+        name: f.name.clone(),
+        gender: f.gender.clone(),
+        ethnicity: f.ethnicity.clone(),
+        id_number: f.id_number.clone(),
+        birth_date: String::new(),
+        education: f.education.clone(),
+        phone: f.phone.clone(),
+        work_unit: f.work_unit.clone(),
+        position: f.position.clone(),
+        category: f.category.clone(),
+        status: f.status.clone(),
+        joined_on: f.joined_on.clone(),
+        full_on: f.full_on.clone(),
+    };
+    match member::create(&s.store, &auth.ctx, &body).await {
+        Ok(m) => Ok(Redirect::to(&format!("/members/{}?done=created", m.id)).into_response()),
+        Err(e) if is_refusal(&e) => Err(e.into()),
+        Err(e) => {
+            let mut f = f;
+            // Never send an ID number back into a page unless the person just typed it.
+            f.reason.clear();
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, FieldErrors::from_store(&e)).await?))
+        }
+    }
+}
+
+async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let m = member::get(&s.store, &auth.ctx, id).await?;
+    s.store.authorize(&auth.ctx, Action::MemberWrite, Target::member(&m.org_path, auth.ctx.actor.member_id == Some(id)), &format!("member:{id}")).await?;
+    let f = MemberForm {
+        org_id: m.org_id.to_string(),
+        member_no: m.member_no.clone().unwrap_or_default(),
+        name: m.name.clone(),
+        gender: String::new(),
+        ethnicity: m.ethnicity.clone(),
+        id_number: String::new(),
+        education: m.education.clone(),
+        phone: String::new(),
+        work_unit: m.work_unit.clone(),
+        position: m.position.clone(),
+        category: m.category.clone(),
+        status: m.status.clone(),
+        joined_on: m.joined_on.clone().unwrap_or_default(),
+        full_on: m.full_on.clone().unwrap_or_default(),
+        reason: String::new(),
+    };
+    Ok(render(&form_page(&s, &auth, format!("修改党员信息：{}", m.name), format!("/members/{id}/edit"), true, f, FieldErrors::default()).await?))
+}
+
+fn changed(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.to_string())
+}
+
+async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<MemberForm>) -> Result<Response, PageError> {
+    let (auth, f) = (pf.auth, pf.form);
+    let patch = MemberPatch {
+        org_id: opt_id(&f.org_id),
+        member_no: Some(f.member_no.clone()),
+        name: Some(f.name.clone()),
+        gender: None,
+        ethnicity: Some(f.ethnicity.clone()),
+        // Blank means "keep": the page never shows the stored numbers.
+        id_number: changed(&f.id_number),
+        birth_date: None,
+        education: Some(f.education.clone()),
+        phone: changed(&f.phone),
+        work_unit: Some(f.work_unit.clone()),
+        position: Some(f.position.clone()),
+        category: Some(f.category.clone()),
+        status: Some(f.status.clone()),
+        joined_on: Some(f.joined_on.clone()),
+        full_on: Some(f.full_on.clone()),
+        reason: changed(&f.reason),
+    };
+    match member::update(&s.store, &auth.ctx, id, &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}?done=updated")).into_response()),
+        Err(e) if is_refusal(&e) => Err(e.into()),
+        Err(e) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "修改党员信息".into(), format!("/members/{id}/edit"), true, f, FieldErrors::from_store(&e)).await?)),
+    }
+}
