@@ -85,7 +85,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// SECURITY.md "Web hygiene": CSP without inline script, nosniff, same-origin referrer, no
 /// framing, and no caching of pages that may carry personal data.
 async fn security_headers(req: Request, next: Next) -> Response {
+    // The path only: query strings may carry search terms, which are personal data.
+    let (method, path, started) = (req.method().clone(), req.uri().path().to_string(), std::time::Instant::now());
     let mut res = next.run(req).await;
+    tracing::debug!(%method, path = %path.escape_debug(), status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

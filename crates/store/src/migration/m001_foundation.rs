@@ -12,7 +12,8 @@ pub enum Kind {
     Id,
     Int,
     Text,
-    /// Text ordered byte by byte (materialised paths).
+    /// Text ordered byte by byte, whatever the server's collation: materialised paths, and
+    /// names searched by prefix range.
     Path,
     Bool,
 }
@@ -100,7 +101,7 @@ pub const TABLES: &[TableSpec] = &[
             fk("org_id", "orgs", false),
             c("org_path", Path),
             n("member_no", Text),
-            c("name", Text),
+            c("name", Path),
             c("gender", Text),
             c("ethnicity", Text),
             c("birth_date", Text),
