@@ -118,6 +118,11 @@ pub enum UserCommand {
         #[arg(long)]
         password: Option<String>,
     },
+    /// 清除动态口令（手机丢失时），下次登录须重新开启 / remove the second factor (lost phone)
+    Reset2fa {
+        /// 用户名 / username
+        username: String,
+    },
     /// 锁定或解锁账号 / lock or unlock an account
     Lock {
         /// 用户名 / username
@@ -174,6 +179,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { demo, bind } => {
             if let Some(b) = bind {
                 cfg.bind = b;
+            }
+            if demo {
+                // Demo accounts sign in with the printed password alone.
+                cfg.auth.require_second_factor_for_admins = false;
             }
             let app = App::build(&cfg).await?;
             if demo {
@@ -295,6 +304,12 @@ async fn user(cmd: UserCommand, cfg: &Config) -> Result<(), String> {
             if generated {
                 println!("新密码 / new password: {password}");
             }
+            Ok(())
+        }
+        UserCommand::Reset2fa { username } => {
+            let a = account::find_by_username(&store, &username).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("账号 {username} 不存在"))?;
+            account::totp_reset(&store, &ctx, a.id).await.map_err(|e| e.to_string())?;
+            println!("已清除 {username} 的动态口令，下次登录须重新开启 / second factor removed");
             Ok(())
         }
         UserCommand::Lock { username, unlock } => {

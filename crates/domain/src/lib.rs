@@ -8,6 +8,7 @@ pub mod org;
 pub mod password;
 pub mod policy;
 pub mod time;
+pub mod totp;
 
 /// A rule violated by input, with a stable machine code and a Chinese message naming the problem.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

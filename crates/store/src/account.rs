@@ -21,6 +21,8 @@ pub struct AuthSettings {
     pub lockout_secs: i64,
     pub idle_timeout_secs: i64,
     pub absolute_timeout_secs: i64,
+    /// 三员 must enrol a second factor (TOTP) before they can do anything else.
+    pub require_second_factor_for_admins: bool,
 }
 
 impl Default for AuthSettings {
@@ -32,6 +34,7 @@ impl Default for AuthSettings {
             lockout_secs: 15 * 60,
             idle_timeout_secs: 30 * 60,
             absolute_timeout_secs: 12 * 3600,
+            require_second_factor_for_admins: true,
         }
     }
 }
@@ -66,9 +69,19 @@ pub struct Account {
     pub failed_since: Option<i64>,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    #[serde(skip)]
+    pub totp_enc: Option<String>,
+    #[serde(skip)]
+    pub totp_last_step: Option<i64>,
 }
 
-const ACCOUNT_COLUMNS: &str = "id, username, member_id, password_hash, must_change, password_changed_at, locked, locked_until, failed_count, failed_since, created_at, last_login_at";
+impl Account {
+    pub fn second_factor(&self) -> bool {
+        self.totp_enc.is_some()
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, member_id, password_hash, must_change, password_changed_at, locked, locked_until, failed_count, failed_since, created_at, last_login_at, totp_enc, totp_last_step";
 
 async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Account> {
     one::<Account, _>(c, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound)
@@ -122,7 +135,9 @@ fn anonymous(username: &str, ip: &str) -> Ctx {
     Ctx { actor: Actor { account_id: 0, username: username.chars().take(64).collect(), member_id: None, grants: vec![], system: false }, ip: ip.to_string() }
 }
 
-pub async fn login(store: &Store, settings: &AuthSettings, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
+/// Checks the password and, for accounts that enrolled one, the one-time code. Every failure
+/// answers the same message and counts towards the lockout.
+pub async fn login(store: &Store, settings: &AuthSettings, username: &str, password: &str, otp: &str, ip: &str) -> Result<LoginOk> {
     let now = time::now_unix();
     let Some(a) = find_by_username(store, username).await? else {
         // Spend the same time as a real check, so timing does not reveal unknown names.
@@ -136,7 +151,15 @@ pub async fn login(store: &Store, settings: &AuthSettings, username: &str, passw
         audit::record_alone(store, &ctx, "login", &format!("account:{}", a.id), "locked", serde_json::Value::Null).await?;
         return Err(StoreError::Auth(LOGIN_FAILED.into()));
     }
-    if !verify_password(password, &a.password_hash) {
+    let password_ok = verify_password(password, &a.password_hash);
+    let otp_step = match (&a.totp_enc, password_ok) {
+        (Some(enc), true) => {
+            let secret = store.crypto.decrypt_field(enc).ok().and_then(|b| dangjian_domain::totp::from_base32(&b));
+            secret.and_then(|sec| dangjian_domain::totp::verify(&sec, otp, now, a.totp_last_step))
+        }
+        _ => None,
+    };
+    if !password_ok || (a.second_factor() && otp_step.is_none()) {
         let in_window = a.failed_since.is_some_and(|s| now - s <= settings.lockout_window_secs);
         let count = if in_window { a.failed_count + 1 } else { 1 };
         let since = if in_window { a.failed_since.unwrap_or(now) } else { now };
@@ -146,7 +169,8 @@ pub async fn login(store: &Store, settings: &AuthSettings, username: &str, passw
             audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "locked_out", json!({"failures": count})).await?;
         } else {
             exec(&txn, "UPDATE accounts SET failed_count = $1, failed_since = $2 WHERE id = $3", vec![count.into(), since.into(), a.id.into()]).await?;
-            audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "bad_password", json!({"failures": count})).await?;
+            let outcome = if password_ok { "bad_otp" } else { "bad_password" };
+            audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), outcome, json!({"failures": count})).await?;
         }
         txn.commit().await?;
         return Err(StoreError::Auth(LOGIN_FAILED.into()));
@@ -155,7 +179,8 @@ pub async fn login(store: &Store, settings: &AuthSettings, username: &str, passw
     let csrf = random_token(16);
     let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = NULL, last_login_at = $1 WHERE id = $2", vec![now.into(), a.id.into()]).await?;
+    exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = NULL, last_login_at = $1, totp_last_step = COALESCE($2, totp_last_step) WHERE id = $3",
+        vec![now.into(), otp_step.into(), a.id.into()]).await?;
     exec(&txn, "INSERT INTO sessions (id, account_id, csrf, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
         vec![sm3_hex(token.as_bytes()).into(), a.id.into(), csrf.clone().into(), now.into(), ip.to_string().into()]).await?;
     audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "ok", serde_json::Value::Null).await?;
@@ -172,6 +197,8 @@ pub struct Session {
     pub actor: Actor,
     pub csrf: String,
     pub must_change: bool,
+    /// An administrator who has not enrolled the required second factor yet.
+    pub must_enrol_second_factor: bool,
     pub session_id: String,
 }
 
@@ -207,7 +234,9 @@ pub async fn session(store: &Store, settings: &AuthSettings, token: &str) -> Res
         exec(&store.db, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", vec![now.into(), s.id.clone().into()]).await?;
     }
     let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
-    Ok(Some(Session { actor: actor_for(&store.db, &a).await?, csrf: s.csrf, must_change, session_id: s.id }))
+    let actor = actor_for(&store.db, &a).await?;
+    let must_enrol_second_factor = settings.require_second_factor_for_admins && !a.second_factor() && actor.grants.iter().any(|g| g.role.is_separated_admin());
+    Ok(Some(Session { actor, csrf: s.csrf, must_change, must_enrol_second_factor, session_id: s.id }))
 }
 
 pub async fn logout(store: &Store, ctx: &Ctx, session_id: &str) -> Result<()> {
@@ -405,4 +434,51 @@ pub async fn revoke(store: &Store, ctx: &Ctx, grant_id: i64) -> Result<()> {
 
 pub async fn count(store: &Store) -> Result<i64> {
     Ok(scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?)
+}
+
+/// A second factor being set up: the secret to type or import into an authenticator app.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+/// Starts enrolling a TOTP second factor for oneself; it takes effect once a code confirms it.
+pub async fn totp_start(store: &Store, ctx: &Ctx) -> Result<TotpSetup> {
+    let a = load(&store.db, ctx.actor.account_id).await?;
+    let secret = dangjian_domain::totp::generate_secret();
+    let b32 = dangjian_domain::totp::base32(&secret);
+    exec(&store.db, "UPDATE accounts SET totp_pending_enc = $1 WHERE id = $2", vec![store.crypto.encrypt_field(&b32).into(), a.id.into()]).await?;
+    Ok(TotpSetup { otpauth_uri: dangjian_domain::totp::uri(&secret, &a.username), secret: b32 })
+}
+
+#[derive(FromQueryResult)]
+struct Pending {
+    totp_pending_enc: Option<String>,
+}
+
+pub async fn totp_confirm(store: &Store, ctx: &Ctx, code: &str) -> Result<()> {
+    let id = ctx.actor.account_id;
+    let p = one::<Pending, _>(&store.db, "SELECT totp_pending_enc FROM accounts WHERE id = $1", vec![id.into()]).await?.ok_or(StoreError::NotFound)?;
+    let enc = p.totp_pending_enc.ok_or_else(|| StoreError::invalid("code", "not_started", "请先生成动态口令密钥"))?;
+    let b32 = store.crypto.decrypt_field(&enc).map_err(|e| StoreError::invalid("code", "undecryptable", e.to_string()))?;
+    let secret = dangjian_domain::totp::from_base32(&b32).ok_or_else(|| StoreError::invalid("code", "bad_secret", "密钥无效，请重新生成"))?;
+    let step = dangjian_domain::totp::verify(&secret, code, time::now_unix(), None)
+        .ok_or_else(|| StoreError::invalid("code", "bad_code", "动态口令不正确，请核对手机时间后重试"))?;
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET totp_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = $1 WHERE id = $2", vec![step.into(), id.into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "account.totp_enrol", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes an account's second factor (the operator, when a phone is lost); it must enrol again.
+pub async fn totp_reset(store: &Store, ctx: &Ctx, id: i64) -> Result<()> {
+    store.authorize(ctx, Action::AccountManage, Target::system(), &format!("account:{id}")).await?;
+    let txn = store.write().await?;
+    exec(&txn, "UPDATE accounts SET totp_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL WHERE id = $1", vec![id.into()]).await?;
+    exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "account.totp_reset", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -71,6 +71,7 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 pub enum RejectKind {
     Unauthenticated,
     MustChangePassword,
+    MustEnrolSecondFactor,
     Csrf,
     Internal,
 }
@@ -85,6 +86,8 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match (self.api, self.kind) {
             (true, RejectKind::Unauthenticated) => ApiError(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录，或会话已过期")).into_response(),
+            (true, RejectKind::MustEnrolSecondFactor) => ApiError(Problem::new(StatusCode::FORBIDDEN, "second_factor_required", "管理员须先开启动态口令（双因素认证）")).into_response(),
+            (false, RejectKind::MustEnrolSecondFactor) => Redirect::to("/totp").into_response(),
             (true, RejectKind::MustChangePassword) => ApiError(Problem::new(StatusCode::FORBIDDEN, "password_change_required", "首次登录或密码已过期，请先修改密码")).into_response(),
             (_, RejectKind::Csrf) => {
                 let p = Problem::new(StatusCode::FORBIDDEN, "csrf", "页面已过期或请求来源不可信，请刷新页面后重试");
@@ -101,6 +104,10 @@ impl IntoResponse for Rejection {
 /// Paths a caller who must change their password may still use.
 fn allowed_before_change(path: &str) -> bool {
     matches!(path, "/password" | "/logout" | "/api/v1/me" | "/api/v1/me/password" | "/api/v1/logout")
+}
+
+fn allowed_before_enrolment(path: &str) -> bool {
+    allowed_before_change(path) || matches!(path, "/totp" | "/totp/start" | "/totp/confirm" | "/api/v1/me/totp" | "/api/v1/me/totp/confirm")
 }
 
 impl FromRequestParts<AppState> for Authed {
@@ -132,6 +139,9 @@ impl FromRequestParts<AppState> for Authed {
         };
         if session.must_change && !allowed_before_change(parts.uri.path()) {
             return Err(reject(RejectKind::MustChangePassword));
+        }
+        if session.must_enrol_second_factor && !allowed_before_enrolment(parts.uri.path()) {
+            return Err(reject(RejectKind::MustEnrolSecondFactor));
         }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if api && !is_bearer && unsafe_method {

@@ -13,13 +13,22 @@ use crate::error::{ApiError, Problem};
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me)).routes(routes!(change_password))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(totp_start))
+        .routes(routes!(totp_confirm))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     pub username: String,
     pub password: String,
+    /// 动态口令: the 6-digit code, for accounts that enrolled a second factor.
+    #[serde(default)]
+    pub otp: String,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -43,7 +52,7 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<Soc
     if !login_allowed(&state, &ip) {
         return Err(ApiError(Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "登录尝试过于频繁，请5分钟后再试")));
     }
-    let ok = account::login(&state.store, &state.settings.auth, &body.username, &body.password, &ip).await?;
+    let ok = account::login(&state.store, &state.settings.auth, &body.username, &body.password, &body.otp, &ip).await?;
     let cookie = session_cookie(&state.settings, &ok.token);
     Ok(([(header::SET_COOKIE, cookie)], Json(LoginAnswer { token: ok.token, csrf_token: ok.csrf, must_change_password: ok.must_change })).into_response())
 }
@@ -68,6 +77,8 @@ pub struct MeAnswer {
     pub person: Option<dangjian_store::member::MemberRow>,
     pub roles: Vec<RoleScope>,
     pub must_change_password: bool,
+    pub second_factor_enrolled: bool,
+    pub must_enrol_second_factor: bool,
     pub csrf_token: String,
 }
 
@@ -79,7 +90,8 @@ async fn me(State(state): State<AppState>, auth: Authed) -> Result<Json<MeAnswer
         None => None,
     };
     let roles = account.roles.iter().map(|g| RoleScope { role: g.role.clone(), org_id: g.org_id, org_name: g.org_name.clone() }).collect();
-    Ok(Json(MeAnswer { account, person, roles, must_change_password: auth.session.must_change, csrf_token: auth.session.csrf.clone() }))
+    Ok(Json(MeAnswer { roles, person,
+        account: account.clone(), must_change_password: auth.session.must_change, second_factor_enrolled: account.account.second_factor(), must_enrol_second_factor: auth.session.must_enrol_second_factor, csrf_token: auth.session.csrf.clone() }))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -91,5 +103,23 @@ pub struct PasswordBody {
 #[utoipa::path(post, path = "/me/password", request_body = PasswordBody, responses((status = 204), (status = 422, body = Problem)))]
 async fn change_password(State(state): State<AppState>, auth: Authed, Json(body): Json<PasswordBody>) -> Result<StatusCode, ApiError> {
     account::change_password(&state.store, &state.settings.auth, &auth.ctx, &auth.session.session_id, &body.old_password, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts enrolling a TOTP second factor: returns the secret for an authenticator app.
+#[utoipa::path(post, path = "/me/totp", responses((status = 200, body = account::TotpSetup)))]
+async fn totp_start(State(state): State<AppState>, auth: Authed) -> Result<Json<account::TotpSetup>, ApiError> {
+    Ok(Json(account::totp_start(&state.store, &auth.ctx).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct CodeBody {
+    pub code: String,
+}
+
+/// Confirms the second factor with a current code; from then on login asks for a code.
+#[utoipa::path(post, path = "/me/totp/confirm", request_body = CodeBody, responses((status = 204), (status = 422, body = Problem)))]
+async fn totp_confirm(State(state): State<AppState>, auth: Authed, Json(body): Json<CodeBody>) -> Result<StatusCode, ApiError> {
+    account::totp_confirm(&state.store, &auth.ctx, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }

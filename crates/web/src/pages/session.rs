@@ -23,6 +23,9 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/password", get(password_page).post(password))
         .route("/", get(home))
+        .route("/totp", get(totp_page))
+        .route("/totp/start", axum::routing::post(totp_start))
+        .route("/totp/confirm", axum::routing::post(totp_confirm))
 }
 
 #[derive(Template)]
@@ -42,6 +45,8 @@ struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    otp: String,
 }
 
 async fn login(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, Form(f): Form<LoginForm>) -> Response {
@@ -49,7 +54,7 @@ async fn login(State(s): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketA
     if !crate::api::session::login_allowed(&s, &ip) {
         return render_status(StatusCode::TOO_MANY_REQUESTS, &LoginPage { username: f.username, error: "登录尝试过于频繁，请5分钟后再试".into() });
     }
-    match account::login(&s.store, &s.settings.auth, &f.username, &f.password, &ip).await {
+    match account::login(&s.store, &s.settings.auth, &f.username, &f.password, &f.otp, &ip).await {
         Ok(ok) => {
             let to = if ok.must_change { "/password" } else { "/" };
             ([(header::SET_COOKIE, session_cookie(&s.settings, &ok.token))], Redirect::to(to)).into_response()
@@ -136,4 +141,44 @@ async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
     Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles }))
+}
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    nav: Nav,
+    enrolled: bool,
+    required: bool,
+    setup: Option<account::TotpSetup>,
+    error: String,
+    done: bool,
+}
+
+async fn totp_view(s: &AppState, auth: &Authed, setup: Option<account::TotpSetup>, error: String, done: bool) -> Result<Response, PageError> {
+    let me = account::me(&s.store, &auth.ctx).await?;
+    let page = TotpPage { nav: Nav::of(auth), enrolled: me.account.second_factor(), required: auth.session.must_enrol_second_factor && !done, setup, error, done };
+    Ok(if page.error.is_empty() { render(&page) } else { render_status(StatusCode::UNPROCESSABLE_ENTITY, &page) })
+}
+
+async fn totp_page(State(s): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    totp_view(&s, &auth, None, String::new(), false).await
+}
+
+async fn totp_start(State(s): State<AppState>, pf: PageForm<Empty>) -> Result<Response, PageError> {
+    let setup = account::totp_start(&s.store, &pf.auth.ctx).await?;
+    totp_view(&s, &pf.auth, Some(setup), String::new(), false).await
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn totp_confirm(State(s): State<AppState>, pf: PageForm<CodeForm>) -> Result<Response, PageError> {
+    match account::totp_confirm(&s.store, &pf.auth.ctx, &pf.form.code).await {
+        Ok(()) => totp_view(&s, &pf.auth, None, String::new(), true).await,
+        Err(e @ dangjian_store::StoreError::Invalid(_)) => totp_view(&s, &pf.auth, None, e.to_string(), false).await,
+        Err(e) => Err(e.into()),
+    }
 }
