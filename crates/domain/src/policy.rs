@@ -150,6 +150,10 @@ impl Actor {
         if target.own_member && action == Action::MemberRead {
             return Decision::Allow;
         }
+        // A system function is no secret: refusing it says nothing about any object.
+        if target.org_path.is_none() {
+            return Decision::Forbidden;
+        }
         let sees_it = target.own_member
             || self.grants.iter().any(|g| {
                 in_scope(g, &target)

@@ -115,7 +115,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
         if let Some(c) = counts.iter_mut().find(|c| c.0 == name) {
             c.1 += 1;
         }
-        if pending.len() >= 500 {
+        if pending.len() >= crate::dialect::rows_per_statement(txn.get_database_backend(), spec.cols.len()) {
             flush(&txn, spec, &mut pending).await?;
         }
     }

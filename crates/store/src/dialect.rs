@@ -69,10 +69,13 @@ pub async fn reset_sequence<C: ConnectionTrait>(c: &C, table: &str) -> Result<()
     Ok(())
 }
 
-/// Largest number of bind parameters one statement may carry on this backend.
-pub fn max_params(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Postgres => 65_000,
-        _ => 32_000,
-    }
+/// Rows per multi-row INSERT of `width` columns. SQLite binds `$n` parameters by looking each
+/// name up among all of the statement's parameters, so its cost grows with the square of their
+/// number: small statements are much faster there (measured: 15 s → about 1 s for 20,000 members).
+pub fn rows_per_statement(backend: DbBackend, width: usize) -> usize {
+    let params = match backend {
+        DbBackend::Postgres => 30_000,
+        _ => 1_000,
+    };
+    (params / width.max(1)).clamp(1, 1_000)
 }

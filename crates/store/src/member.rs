@@ -203,7 +203,7 @@ fn insert_values(p: &Prepared, o: &Org, now: i64) -> [Value; INSERT_WIDTH] {
 /// Writes many members with multi-row INSERTs (imports and generated data) and refreshes the
 /// counts of the organisations they joined. The caller owns the transaction.
 pub async fn insert_many<C: ConnectionTrait>(c: &C, rows: &[(Prepared, &Org)]) -> Result<()> {
-    let per_stmt = (crate::dialect::max_params(c.get_database_backend()) / INSERT_WIDTH).min(1000);
+    let per_stmt = crate::dialect::rows_per_statement(c.get_database_backend(), INSERT_WIDTH);
     let now = time::now_unix();
     let mut orgs: Vec<i64> = Vec::new();
     for chunk in rows.chunks(per_stmt) {
@@ -576,13 +576,13 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
 
 async fn count_from_counters(store: &Store, direct_org: Option<i64>, paths: &[String]) -> Result<i64> {
     if let Some(oid) = direct_org {
-        return Ok(scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status IN ('full', 'probationary')", vec![oid.into()]).await?);
+        return Ok(scalar_i64(&store.db, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1 AND status IN ('full', 'probationary')", vec![oid.into()]).await?);
     }
     let mut total = 0;
     for p in paths {
         let (lo, hi) = org::range(p);
         total += scalar_i64(&store.db,
-            "SELECT COALESCE(SUM(c.n), 0) FROM orgs o JOIN org_member_counts c ON c.org_id = o.id WHERE o.path >= $1 AND o.path < $2 AND c.status IN ('full', 'probationary')",
+            "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM orgs o JOIN org_member_counts c ON c.org_id = o.id WHERE o.path >= $1 AND o.path < $2 AND c.status IN ('full', 'probationary')",
             vec![lo, hi]).await?;
     }
     Ok(total)

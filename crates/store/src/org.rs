@@ -316,10 +316,10 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
     let (lo, hi) = range(&o.path);
     let keep = (o.path.len() + 1) as i64;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE orgs SET path = $1 || substr(path, $2), updated_at = $3 WHERE path >= $4 AND path < $5",
+    exec(&txn, "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), updated_at = $3 WHERE path >= $4 AND path < $5",
         vec![new_path.clone().into(), keep.into(), time::now_unix().into(), lo.clone(), hi.clone()]).await?;
     exec(&txn, "UPDATE orgs SET parent_id = $1 WHERE id = $2", vec![np.id.into(), o.id.into()]).await?;
-    exec(&txn, "UPDATE members SET org_path = $1 || substr(org_path, $2) WHERE org_path >= $3 AND org_path < $4",
+    exec(&txn, "UPDATE members SET org_path = $1 || substr(org_path, CAST($2 AS INTEGER)) WHERE org_path >= $3 AND org_path < $4",
         vec![new_path.clone().into(), keep.into(), lo, hi]).await?;
     insert_id(&txn, "INSERT INTO org_moves (org_id, from_parent_id, to_parent_id, from_path, to_path, reason, moved_on, account_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![o.id.into(), o.parent_id.into(), np.id.into(), o.path.clone().into(), new_path.clone().into(), reason.to_string().into(), moved_on.into(),
@@ -353,7 +353,7 @@ async fn dissolve_in<C: ConnectionTrait>(txn: &C, store: &Store, ctx: &Ctx, o: &
     if children > 0 {
         return Err(StoreError::conflict("has_children", format!("“{}”下还有{children}个组织，请先撤销或转移", o.name)));
     }
-    let members = scalar_i64(txn, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1", vec![o.id.into()]).await?;
+    let members = scalar_i64(txn, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1", vec![o.id.into()]).await?;
     if members > 0 {
         return Err(StoreError::conflict("has_members", format!("“{}”还有{members}名党员，请先转接组织关系", o.name)));
     }
@@ -410,9 +410,9 @@ pub async fn children(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgSummar
 async fn children_of(store: &Store, o: &Org) -> Result<Vec<OrgSummary>> {
     Ok(all::<OrgSummary, _>(&store.db,
         "SELECT ch.id, ch.parent_id, ch.kind, ch.name, ch.code, ch.active, \
-           (SELECT COALESCE(SUM(c.n), 0) FROM orgs d JOIN org_member_counts c ON c.org_id = d.id \
+           (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM orgs d JOIN org_member_counts c ON c.org_id = d.id \
               WHERE d.path >= ch.path AND d.path < substr(ch.path, 1, length(ch.path) - 1) || '0' AND c.status IN ('full', 'probationary')) AS members, \
-           (SELECT COUNT(*) FROM orgs g WHERE g.parent_id = ch.id AND g.active = $2) AS children \
+           (SELECT CAST(COUNT(*) AS BIGINT) FROM orgs g WHERE g.parent_id = ch.id AND g.active = $2) AS children \
          FROM orgs ch WHERE ch.parent_id = $1 AND ch.active = $2 ORDER BY ch.sort, ch.id",
         vec![o.id.into(), true.into()]).await?)
 }
@@ -695,8 +695,8 @@ pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, e
 /// Warnings about an organisation's size and committee (never refusals).
 pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Warning>> {
     let Some(kind) = o.kind_enum() else { return Ok(Vec::new()) };
-    let direct = scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status IN ('full', 'probationary')", vec![o.id.into()]).await?;
-    let full = scalar_i64(&store.db, "SELECT COALESCE(SUM(n), 0) FROM org_member_counts WHERE org_id = $1 AND status = 'full'", vec![o.id.into()]).await?;
+    let direct = scalar_i64(&store.db, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1 AND status IN ('full', 'probationary')", vec![o.id.into()]).await?;
+    let full = scalar_i64(&store.db, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1 AND status = 'full'", vec![o.id.into()]).await?;
     let committee = scalar_i64(&store.db, "SELECT COUNT(*) FROM posts WHERE org_id = $1 AND ended_on IS NULL AND post IN ('organisation_member', 'propaganda_member', 'discipline_member', 'committee_member')", vec![o.id.into()]).await?;
     let members = if kind == OrgKind::GeneralBranch { stats.members } else { direct };
     let mut out = org::size_warnings(kind, members.max(0) as u64, full.max(0) as u64, committee > 0);

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -114,7 +114,9 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
+        // Nested routers see their path with the prefix stripped; decisions need the full one.
+        let path = parts.extensions.get::<OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| parts.uri.path().to_string());
+        let api = path.starts_with("/api/");
         let reject = |kind| Rejection { api, kind };
         let bearer = parts
             .headers
@@ -137,10 +139,10 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(reject(RejectKind::Internal));
             }
         };
-        if session.must_change && !allowed_before_change(parts.uri.path()) {
+        if session.must_change && !allowed_before_change(&path) {
             return Err(reject(RejectKind::MustChangePassword));
         }
-        if session.must_enrol_second_factor && !allowed_before_enrolment(parts.uri.path()) {
+        if session.must_enrol_second_factor && !allowed_before_enrolment(&path) {
             return Err(reject(RejectKind::MustEnrolSecondFactor));
         }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -1,1 +1,18 @@
+//! The one integration-test binary of dangjian. It is one binary on purpose: every further
+//! `tests/*.rs` file is another full link of the whole application (minutes on two cores), so
+//! do not add tests/*.rs files — add a module here instead (see shared/STYLE.md).
+//!
+//! Each test starts its own server on its own database: SQLite by default, PostgreSQL when
+//! `DANGJIAN_TEST_PG=postgres://postgres@127.0.0.1/postgres` is set (same binary, no rebuild).
 
+mod helpers;
+
+mod audit;
+mod authz;
+mod backup;
+mod cli;
+mod member;
+mod org;
+mod roster;
+mod session;
+mod totp;

@@ -199,7 +199,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             ev.push([(*id).into(), "transfer".into(), "2023-03-15".into(), Some(*org_id).into(), "因工作调动，组织关系转入本支部".into(), now.into()]);
         }
     }
-    for chunk in ev.chunks(1000) {
+    for chunk in ev.chunks(crate::dialect::rows_per_statement(store.backend(), 6)) {
         let mut sql = String::from("INSERT INTO member_events (member_id, kind, on_date, org_id, note, at) VALUES ");
         let mut vals = Vec::with_capacity(chunk.len() * 6);
         for (i, row) in chunk.iter().enumerate() {
@@ -332,7 +332,7 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
         next += 1;
     }
     let txn = store.write().await?;
-    for chunk in planned.chunks(1000) {
+    for chunk in planned.chunks(crate::dialect::rows_per_statement(store.backend(), 14)) {
         let mut sql = String::from("INSERT INTO orgs (id, tenant_id, parent_id, path, kind, name, code, unit_name, unit_category, active, sort, note, created_at, updated_at) VALUES ");
         let mut vals: Vec<Value> = Vec::with_capacity(chunk.len() * 14);
         for (i, o) in chunk.iter().enumerate() {

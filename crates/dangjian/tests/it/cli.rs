@@ -1,0 +1,181 @@
+//! The `dangjian` binary: migrate, demo (idempotent), users, audit verify, backup/restore,
+//! export, gen, and bilingual help on every subcommand.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use dangjian_store::Store;
+
+use crate::helpers::*;
+
+/// Runs the binary on `db` in a scratch directory, with only the configuration we give it.
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    cmd.arg("--database").arg(&db.url).args(args);
+    isolate(&mut cmd, &db.scratch_dir());
+    cmd.output().expect("run dangjian")
+}
+
+fn isolate(cmd: &mut Command, dir: &Path) {
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DANGJIAN_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("DANGJIAN_DATA_KEY", DATA_KEY).env("DANGJIAN_LOG", "warn").current_dir(dir);
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[track_caller]
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, stdout(&o), String::from_utf8_lossy(&o.stderr));
+    stdout(&o)
+}
+
+#[track_caller]
+fn fails(o: Output) -> String {
+    assert!(!o.status.success(), "expected a failure, got success: {}", stdout(&o));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// "…：61 个组织，1534 名党员 …" → (61, 1534)
+fn demo_counts(out: &str) -> (u64, u64) {
+    let line = out.lines().next().unwrap_or_default();
+    let nums: Vec<u64> = line.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+    assert!(nums.len() >= 2, "no counts in {line}");
+    (nums[0], nums[1])
+}
+
+async fn open(db: &TestDb) -> Store {
+    dangjian::startup::open_store(&test_config(&db.url)).await.expect("open store")
+}
+
+#[tokio::test]
+async fn migrate_demo_users_and_audit_from_the_command_line() {
+    let db = TestDb::new().await;
+    assert!(ok(run(&db, &["migrate"])).contains("migrations applied"));
+    let first = ok(run(&db, &["demo"]));
+    assert!(first.contains("已载入"), "{first}");
+    let again = ok(run(&db, &["demo"]));
+    assert!(again.contains("已存在"), "{again}");
+    assert_eq!(demo_counts(&first), demo_counts(&again), "a second demo must not add anything");
+    assert!(demo_counts(&first).1 > 1000);
+
+    let out = ok(run(&db, &["user", "create", "tester", "--role", "org_admin", "--org", "SZJGGW", "--password", "Aa1!aaaaaa"]));
+    assert!(out.contains("tester") && !out.contains("Aa1!aaaaaa"), "the given password is not echoed: {out}");
+    let err = fails(run(&db, &["user", "create", "TESTER", "--password", "Aa1!aaaaaa"]));
+    assert!(err.contains("已存在"), "{err}");
+    let err = fails(run(&db, &["user", "create", "weakling", "--password", "short"]));
+    assert!(err.contains("密码"), "{err}");
+    {
+        let store = open(&db).await;
+        let a = dangjian_store::account::find_by_username(&store, "tester").await.expect("lookup").expect("tester exists");
+        assert!(a.must_change && !a.locked);
+        let grants = dangjian_store::dialect::scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.account_id = {} AND g.role = 'org_admin' AND o.code = 'SZJGGW'", a.id), vec![]).await.expect("grants");
+        assert_eq!(grants, 1);
+    }
+    ok(run(&db, &["user", "lock", "tester"]));
+    {
+        let store = open(&db).await;
+        assert!(dangjian_store::account::find_by_username(&store, "tester").await.expect("lookup").expect("tester").locked);
+    }
+    fails(run(&db, &["user", "lock", "nobody"]));
+    let generated = ok(run(&db, &["user", "passwd", "shuji1"]));
+    assert!(generated.contains("新密码"), "a generated password is shown once: {generated}");
+
+    let verified = ok(run(&db, &["audit", "verify"]));
+    assert!(verified.contains("审计日志完整"), "{verified}");
+    {
+        let store = open(&db).await;
+        dangjian_store::dialect::exec(&store.db, "UPDATE audit_log SET outcome = 'x' WHERE id = 2", vec![]).await.expect("tamper");
+    }
+    let err = fails(run(&db, &["audit", "verify"]));
+    assert!(err.contains("第 2 条"), "{err}");
+}
+
+#[tokio::test]
+async fn backup_restore_and_export_from_the_command_line() {
+    let db = TestDb::new().await;
+    ok(run(&db, &["demo"]));
+    let dir = db.scratch_dir();
+    let file = dir.join("backup.jsonl");
+    let out = ok(run(&db, &["backup", file.to_str().expect("path")]));
+    assert!(out.contains("已备份"), "{out}");
+    let fresh = TestDb::new().await;
+    let out = ok(run(&fresh, &["restore", file.to_str().expect("path")]));
+    assert!(out.contains("已恢复"), "{out}");
+    let copy = fresh.scratch_dir().join("again.jsonl");
+    ok(run(&fresh, &["backup", copy.to_str().expect("path")]));
+    assert!(std::fs::read(&file).expect("backup") == std::fs::read(&copy).expect("copy"), "restored data differs from the backup");
+    let err = fails(run(&db, &["restore", file.to_str().expect("path")]));
+    assert!(err.contains("空的数据库"), "{err}");
+
+    let csv = dir.join("roster.csv");
+    ok(run(&db, &["export", "--org", "SZJGGW-A01-B1", csv.to_str().expect("path")]));
+    let bytes = std::fs::read(&csv).expect("export");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!contains_full_id(&text) && text.contains("********"), "the command line exports masked numbers");
+    fails(run(&db, &["export", "--org", "NO-SUCH", csv.to_str().expect("path")]));
+}
+
+#[tokio::test]
+async fn gen_builds_the_requested_scale() {
+    let db = TestDb::new().await;
+    let out = ok(run(&db, &["gen", "--members", "2000", "--orgs", "100"]));
+    assert!(out.contains("2000 名党员") && out.contains("100 个组织"), "{out}");
+    let store = open(&db).await;
+    assert_eq!(dangjian_store::dialect::scalar_i64(&store.db, "SELECT COUNT(*) FROM members", vec![]).await.expect("count"), 2000);
+    assert_eq!(dangjian_store::dialect::scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs", vec![]).await.expect("count"), 100);
+    // The maintained counters agree with the rows they count.
+    assert_eq!(dangjian_store::dialect::scalar_i64(&store.db, "SELECT CAST(SUM(n) AS BIGINT) FROM org_member_counts", vec![]).await.expect("sum"), 2000);
+    assert!(dangjian_store::audit::verify(&store).await.expect("verify").ok());
+}
+
+#[test]
+fn every_subcommand_has_bilingual_help() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["serve"],
+        &["migrate"],
+        &["demo"],
+        &["gen"],
+        &["backup"],
+        &["restore"],
+        &["import"],
+        &["export"],
+        &["user"],
+        &["user", "create"],
+        &["user", "passwd"],
+        &["user", "lock"],
+        &["audit"],
+        &["audit", "verify"],
+    ];
+    let dir = std::env::temp_dir();
+    let mut failures = Vec::new();
+    for args in commands {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+        cmd.args(*args).arg("--help");
+        isolate(&mut cmd, &dir);
+        let o = cmd.output().expect("run dangjian");
+        let text = stdout(&o);
+        let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        if !o.status.success() || !chinese || !text.contains("Usage") {
+            failures.push(format!("dangjian {} --help: exit {:?}, Chinese: {chinese}\n{text}", args.join(" "), o.status.code()));
+        }
+    }
+    // The user commands list each other.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    cmd.args(["user", "--help"]);
+    isolate(&mut cmd, &dir);
+    let text = stdout(&cmd.output().expect("run"));
+    for sub in ["create", "passwd", "lock"] {
+        if !text.contains(sub) {
+            failures.push(format!("user --help does not list {sub}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
