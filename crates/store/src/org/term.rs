@@ -1,0 +1,55 @@
+//! 届期 — terms of an organisation's committee and their end dates.
+
+use chrono::Datelike;
+use dangjian_domain::org::OrgKind;
+use dangjian_domain::policy::{Action, Target};
+use dangjian_domain::time;
+use sea_orm::FromQueryResult;
+use serde_json::json;
+
+use super::get;
+use crate::dialect::{all, insert_id};
+use crate::{audit, Ctx, Result, Store, StoreError};
+
+/// 届期 — a term of the organisation's committee.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct Term {
+    pub id: i64,
+    pub org_id: i64,
+    pub started_on: String,
+    pub ends_on: String,
+    pub note: String,
+}
+
+impl Term {
+    pub fn expired(&self) -> bool {
+        self.ends_on < time::format_date(time::today_cst())
+    }
+}
+
+pub async fn terms(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Term>> {
+    get(store, ctx, org_id).await?;
+    Ok(all::<Term, _>(&store.db, "SELECT id, org_id, started_on, ends_on, note FROM org_terms WHERE org_id = $1 ORDER BY started_on DESC", vec![org_id.into()]).await?)
+}
+
+/// Records an election; the end date defaults to the kind's term (机关条例 art. 5–7).
+pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, ends_on: &str, note: &str) -> Result<Term> {
+    let o = get(store, ctx, org_id).await?;
+    store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    let start = time::parse_date("started_on", "换届日期", started_on)?;
+    let end = if ends_on.trim().is_empty() {
+        let years = o.kind_enum().and_then(OrgKind::term_years).ok_or_else(|| StoreError::invalid("ends_on", "required", "请填写届满日期"))?;
+        start.with_year(start.year() + years as i32).unwrap_or(start)
+    } else {
+        time::parse_date("ends_on", "届满日期", ends_on)?
+    };
+    if end <= start {
+        return Err(StoreError::invalid("ends_on", "before_start", "届满日期应晚于换届日期"));
+    }
+    let txn = store.write().await?;
+    let id = insert_id(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
+        vec![org_id.into(), time::format_date(start).into(), time::format_date(end).into(), note.trim().to_string().into()]).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "term.create", &format!("org:{org_id}"), "ok", json!({"started_on": time::format_date(start), "ends_on": time::format_date(end)})).await?;
+    txn.commit().await?;
+    Ok(Term { id, org_id, started_on: time::format_date(start), ends_on: time::format_date(end), note: note.trim().to_string() })
+}

@@ -1,0 +1,468 @@
+//! The 党员花名册 (member roster) file layout: reading and writing xlsx and csv.
+//!
+//! This module only moves text between files and [`RosterRow`]s. It trims and normalises what
+//! users typed but never judges it: checking ID numbers, statuses and dates is validation's job,
+//! which can then report every problem of a file at once, each with its line number.
+
+use std::fmt::Write as _;
+use std::io::Cursor;
+
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+
+/// Columns of the roster in order; the header row must carry these titles (order may differ on
+/// import; extra columns are ignored).
+pub const COLUMNS: [&str; 16] = [
+    "序号",
+    "姓名",
+    "性别",
+    "民族",
+    "公民身份号码",
+    "出生日期",
+    "学历",
+    "手机号码",
+    "工作单位",
+    "职务",
+    "人员类别",
+    "党员状态",
+    "入党时间",
+    "转正时间",
+    "党组织编码",
+    "党组织名称",
+];
+
+const SEQ: usize = 0;
+const ID_NUMBER: usize = 4;
+/// Digit strings that Excel mangles when it takes them for numbers: an 18-digit ID becomes
+/// 4.40524E+17, an organisation code loses its leading zeros.
+const DIGIT_COLUMNS: [usize; 3] = [ID_NUMBER, 7, 14];
+/// 姓名, 公民身份号码, 党员状态, 入党时间, 党组织编码.
+const REQUIRED: [usize; 5] = [1, 4, 11, 12, 14];
+/// 出生日期, 入党时间, 转正时间.
+const DATE_COLUMNS: [usize; 3] = [5, 12, 13];
+
+/// A header is looked for among this many non-empty rows, so that a title row such as
+/// "XX机关党员花名册" above the header (common in hand-made sheets) does not defeat the import.
+const HEADER_SEARCH_ROWS: usize = 10;
+/// Header cells further right than this cannot be roster titles in any sane sheet; the bound
+/// keeps a stray far-away cell from costing memory.
+const MAX_HEADER_COLUMNS: usize = 1024;
+/// Excel's own row limit, the header included.
+const XLSX_MAX_ROWS: usize = 1_048_576;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Compound-file (OLE2) signature: legacy .xls, and also password-protected .xlsx.
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+mod csv_file;
+mod xlsx_file;
+
+pub use csv_file::{read_csv, write_csv};
+pub use xlsx_file::{read_xlsx, write_xlsx};
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// One member line of the roster. Required on import: 姓名, 公民身份号码, 党员状态, 入党时间,
+/// 党组织编码 (the header must have those columns; empty cells are validation's business).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RosterRow {
+    /// 1-based row number in the sheet/file as the user sees it (header is line 1), 0 when exporting.
+    pub line: usize,
+    pub name: String,
+    pub gender: String,
+    pub ethnicity: String,
+    pub id_number: String,
+    pub birth_date: String,
+    pub education: String,
+    pub phone: String,
+    pub work_unit: String,
+    pub position: String,
+    pub category: String,
+    pub status: String,
+    pub joined_on: String,
+    pub full_on: String,
+    pub org_code: String,
+    pub org_name: String,
+}
+
+impl RosterRow {
+    /// The field under `COLUMNS[col]`; 序号 has none because it is renumbered on export.
+    fn field(&self, col: usize) -> &str {
+        match col {
+            1 => &self.name,
+            2 => &self.gender,
+            3 => &self.ethnicity,
+            4 => &self.id_number,
+            5 => &self.birth_date,
+            6 => &self.education,
+            7 => &self.phone,
+            8 => &self.work_unit,
+            9 => &self.position,
+            10 => &self.category,
+            11 => &self.status,
+            12 => &self.joined_on,
+            13 => &self.full_on,
+            14 => &self.org_code,
+            15 => &self.org_name,
+            _ => "",
+        }
+    }
+
+    fn field_mut(&mut self, col: usize) -> Option<&mut String> {
+        Some(match col {
+            1 => &mut self.name,
+            2 => &mut self.gender,
+            3 => &mut self.ethnicity,
+            4 => &mut self.id_number,
+            5 => &mut self.birth_date,
+            6 => &mut self.education,
+            7 => &mut self.phone,
+            8 => &mut self.work_unit,
+            9 => &mut self.position,
+            10 => &mut self.category,
+            11 => &mut self.status,
+            12 => &mut self.joined_on,
+            13 => &mut self.full_on,
+            14 => &mut self.org_code,
+            15 => &mut self.org_name,
+            _ => return None,
+        })
+    }
+
+    /// 序号 is ignored: templates often come pre-numbered far below the last member, and those
+    /// rows are empty to the user.
+    fn is_blank(&self) -> bool {
+        (1..COLUMNS.len()).all(|c| self.field(c).is_empty())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RosterFileError {
+    #[error("文件不是有效的 Excel（.xlsx）工作簿，或文件已损坏")]
+    NotXlsx(#[source] XlsxError),
+    #[error(
+        "文件是旧版 Excel（.xls）格式或设置了打开密码，请在 Excel 中取消密码并另存为 .xlsx 后再导入"
+    )]
+    LegacyOrEncrypted,
+    #[error("工作簿中没有工作表")]
+    NoWorksheet,
+    #[error("文件中没有数据：找不到表头行")]
+    NoHeader,
+    #[error("缺少必填列：{}", .0.join("、"))]
+    MissingColumns(Vec<&'static str>),
+    #[error("表头中“{0}”列出现了不止一次，请删除多余的列")]
+    DuplicateColumn(&'static str),
+    #[error("CSV 文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”")]
+    NotUtf8,
+    #[error("CSV 文件格式有误，无法读取")]
+    Csv(#[source] csv::Error),
+    #[error("数据超过 {max} 行的上限，请分批导入")]
+    TooManyRows { max: usize },
+    #[error("生成 Excel 文件失败")]
+    Write(#[source] rust_xlsxwriter::XlsxError),
+}
+
+/// Sniffs by content: xlsx starts with "PK\x03\x04" (zip); anything else is treated as csv.
+/// File names and MIME types from the browser are not trusted for this.
+pub fn read_any(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, RosterFileError> {
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC) {
+        read_xlsx(bytes, max_rows)
+    } else {
+        read_csv(bytes, max_rows)
+    }
+}
+
+/// Normalises the date spellings found in rosters to `YYYY-MM-DD`: `2001-07-01`, `2001.07.01`,
+/// `2001/7/1`, `2001年7月1日`, `20010701`, a trailing time (`2001/7/1 0:00`), and month-only
+/// forms `2001-07`, `2001.7`, `2001年7月`, `200107` (→ the 1st of the month, as party records
+/// often give only the month). Full-width digits are accepted. `None` when it is not a real date.
+pub fn normalize_date(s: &str) -> Option<String> {
+    let (y, m, d) = parse_date(s)?;
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, y, m, d);
+    Some(out)
+}
+
+fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let s = clean(s);
+    // (value, number of digits) of up to three digit groups.
+    let mut groups = [(0u32, 0u32); 3];
+    let mut count = 0;
+    let mut in_group = false;
+    let mut closed = false; // after 日: nothing but a time may follow
+    for ch in s.chars() {
+        let digit = match ch {
+            '0'..='9' => Some(ch as u32 - '0' as u32),
+            '０'..='９' => Some(ch as u32 - '０' as u32),
+            _ => None,
+        };
+        if let Some(digit) = digit {
+            if closed {
+                return None;
+            }
+            if !in_group {
+                if count == groups.len() {
+                    return None;
+                }
+                count += 1;
+                in_group = true;
+            }
+            let g = &mut groups[count - 1];
+            if g.1 == 8 {
+                return None;
+            }
+            *g = (g.0 * 10 + digit, g.1 + 1);
+            continue;
+        }
+        in_group = false;
+        match ch {
+            '-' | '/' | '.' | '年' | '月' | '－' | '／' | '．' | '\\' if count > 0 && !closed =>
+                {}
+            '日' | '号' if count == 3 && !closed => closed = true,
+            // A time part, as in "2001/7/1 0:00" or ISO "2001-07-01T00:00:00": the date is done.
+            c if (c.is_whitespace() || c == 'T') && count > 0 => break,
+            _ => return None,
+        }
+    }
+    let (y, m, d) = match (count, groups) {
+        (1, [(v, 8), ..]) => (v / 10_000, v / 100 % 100, v % 100),
+        (1, [(v, 6), ..]) => (v / 100, v % 100, 1),
+        (2, [(y, 4), (m, 1..=2), _]) => (y, m, 1),
+        (3, [(y, 4), (m, 1..=2), (d, 1..=2)]) => (y, m, d),
+        _ => return None,
+    };
+    if y < 1000 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    Some((y, m, d))
+}
+
+fn push_date(out: &mut String, y: u32, m: u32, d: u32) {
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+}
+
+/// A number cell as text. Integers below 2^53 (phone numbers typed as numbers, 20010701) come out
+/// exactly. Above that a float has already lost digits, so it is written in exponent form: an
+/// 18-digit ID stored as a number must never come out as 18 plausible digits that might even pass
+/// the checksum; "4.40524188001010e17" is refused by validation for sure.
+fn push_number(out: &mut String, n: f64) {
+    const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let _ = if n.is_finite() && n.abs() >= EXACT_LIMIT {
+        write!(out, "{n:e}")
+    } else if n.fract() == 0.0 && n.is_finite() {
+        write!(out, "{}", n as i64)
+    } else {
+        write!(out, "{n}")
+    };
+}
+
+/// Typing "2001.10" into Excel stores the number 2001.1, the same as typing "2001.1": such a cell
+/// cannot be read as a month, so it is passed on unchanged for validation to question.
+fn is_ambiguous_month(number_text: &str) -> bool {
+    number_text
+        .split_once('.')
+        .is_some_and(|(int, frac)| int.len() == 4 && frac.len() == 1)
+}
+
+/// Trims ordinary and full-width spaces, and the zero-width characters that copy-paste from
+/// web pages and Word leaves behind.
+fn clean(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}'))
+}
+
+/// The roster column a header title names, tolerating what people do to titles: "姓  名"
+/// padded with spaces, "姓名*" marked as required.
+fn column_of_title(title: &str) -> Option<usize> {
+    let key: String = clean(title)
+        .trim_end_matches(['*', '＊'])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    COLUMNS.iter().position(|&c| c == key)
+}
+
+/// Column positions in the file → roster column (index into [`COLUMNS`]).
+struct Layout(Vec<Option<u8>>);
+
+impl Layout {
+    fn from_titles(titles: &[String]) -> Result<Layout, RosterFileError> {
+        let mut map = vec![None; titles.len()];
+        let mut seen = [false; COLUMNS.len()];
+        for (pos, title) in titles.iter().enumerate() {
+            if let Some(col) = column_of_title(title) {
+                if seen[col] {
+                    return Err(RosterFileError::DuplicateColumn(COLUMNS[col]));
+                }
+                seen[col] = true;
+                map[pos] = Some(col as u8);
+            }
+        }
+        let missing: Vec<&'static str> = REQUIRED
+            .iter()
+            .filter(|&&c| !seen[c])
+            .map(|&c| COLUMNS[c])
+            .collect();
+        if missing.is_empty() {
+            Ok(Layout(map))
+        } else {
+            Err(RosterFileError::MissingColumns(missing))
+        }
+    }
+}
+
+/// Where a cell goes while the rows are read: into the header being assembled, or into a field.
+#[derive(Clone, Copy)]
+enum Target {
+    Header,
+    Field(u8),
+}
+
+fn col_field(target: Target) -> usize {
+    match target {
+        Target::Field(f) => usize::from(f),
+        Target::Header => usize::MAX,
+    }
+}
+
+/// Turns a stream of (row, column, text) into roster rows; shared by the xlsx and csv readers so
+/// both treat headers, blank rows, trimming and dates the same way.
+struct RowSink {
+    max_rows: usize,
+    /// csv only: undo the apostrophe [`write_csv`] puts before a leading = + - @.
+    unescape_formula: bool,
+    layout: Option<Layout>,
+    /// Cells of the header candidate being read, by column.
+    titles: Vec<String>,
+    header_rows_seen: usize,
+    /// The candidate with the most known titles, to name what is missing if no header is found.
+    best_titles: Option<(usize, Vec<String>)>,
+    row: RosterRow,
+    rows: Vec<RosterRow>,
+}
+
+impl RowSink {
+    fn new(max_rows: usize, unescape_formula: bool) -> RowSink {
+        RowSink {
+            max_rows,
+            unescape_formula,
+            layout: None,
+            titles: Vec::new(),
+            header_rows_seen: 0,
+            best_titles: None,
+            row: RosterRow::default(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn target(&self, col: usize) -> Option<Target> {
+        match &self.layout {
+            None => (col < MAX_HEADER_COLUMNS).then_some(Target::Header),
+            Some(layout) => match layout.0.get(col).copied().flatten() {
+                Some(f) if usize::from(f) != SEQ => Some(Target::Field(f)),
+                _ => None,
+            },
+        }
+    }
+
+    fn put(&mut self, target: Target, col: usize, value: &str) {
+        let mut value = clean(value);
+        if value.is_empty() {
+            return;
+        }
+        match target {
+            Target::Header => {
+                if self.titles.len() <= col {
+                    self.titles.resize(col + 1, String::new());
+                }
+                self.titles[col].push_str(value);
+            }
+            Target::Field(f) => {
+                let f = usize::from(f);
+                if self.unescape_formula
+                    && let Some(rest) = value.strip_prefix('\'')
+                    && rest.starts_with(['=', '+', '-', '@'])
+                {
+                    value = rest;
+                }
+                let Some(field) = self.row.field_mut(f) else {
+                    return;
+                };
+                match DATE_COLUMNS
+                    .contains(&f)
+                    .then(|| parse_date(value))
+                    .flatten()
+                {
+                    Some((y, m, d)) => push_date(field, y, m, d),
+                    None => field.push_str(value),
+                }
+            }
+        }
+    }
+
+    /// Stores a value as is, bypassing date normalisation.
+    fn put_raw(&mut self, target: Target, value: &str) {
+        if let Some(field) = self.row.field_mut(col_field(target)) {
+            field.push_str(clean(value));
+        }
+    }
+
+    fn end_row(&mut self, line: usize) -> Result<(), RosterFileError> {
+        if self.layout.is_none() {
+            return self.end_header_candidate();
+        }
+        if self.row.is_blank() {
+            self.row = RosterRow::default();
+            return Ok(());
+        }
+        if self.rows.len() >= self.max_rows {
+            return Err(RosterFileError::TooManyRows { max: self.max_rows });
+        }
+        let mut row = std::mem::take(&mut self.row);
+        row.line = line;
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn end_header_candidate(&mut self) -> Result<(), RosterFileError> {
+        let titles = std::mem::take(&mut self.titles);
+        if titles.iter().all(|t| t.is_empty()) {
+            return Ok(());
+        }
+        let known = titles
+            .iter()
+            .filter(|t| column_of_title(t).is_some())
+            .count();
+        // Two known titles tell a header from a title row or a note above it.
+        if known >= 2 {
+            self.layout = Some(Layout::from_titles(&titles)?);
+            return Ok(());
+        }
+        if self.best_titles.as_ref().is_none_or(|(k, _)| known > *k) {
+            self.best_titles = Some((known, titles));
+        }
+        self.header_rows_seen += 1;
+        if self.header_rows_seen >= HEADER_SEARCH_ROWS {
+            return Err(self.no_header());
+        }
+        Ok(())
+    }
+
+    fn no_header(&mut self) -> RosterFileError {
+        match self.best_titles.take() {
+            None => RosterFileError::NoHeader,
+            Some((_, titles)) => match Layout::from_titles(&titles) {
+                Err(e) => e,
+                Ok(_) => RosterFileError::NoHeader,
+            },
+        }
+    }
+
+    fn finish(mut self) -> Result<Vec<RosterRow>, RosterFileError> {
+        if self.layout.is_none() {
+            return Err(self.no_header());
+        }
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests;
