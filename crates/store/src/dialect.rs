@@ -58,6 +58,21 @@ fn escape_like(q: &str) -> String {
     q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Refreshes the planner's statistics after a bulk load, so the next queries are planned on
+/// the data as it now is. Bounded on SQLite (`analysis_limit`) so it stays quick at any size.
+pub async fn analyze<C: ConnectionTrait>(c: &C) -> Result<(), DbErr> {
+    match c.get_database_backend() {
+        DbBackend::Postgres => {
+            c.execute_unprepared("ANALYZE members, orgs, org_member_counts, org_subtree_counts").await?;
+        }
+        _ => {
+            c.execute_unprepared("PRAGMA analysis_limit = 1000").await?;
+            c.execute_unprepared("ANALYZE").await?;
+        }
+    }
+    Ok(())
+}
+
 /// After a restore wrote explicit ids, PostgreSQL's identity sequences must move past them.
 pub async fn reset_sequence<C: ConnectionTrait>(c: &C, table: &str) -> Result<(), DbErr> {
     if c.get_database_backend() == DbBackend::Postgres {

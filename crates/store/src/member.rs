@@ -551,7 +551,10 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
     } else {
         scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM members m WHERE {where_}"), values.clone()).await?
     };
-    let (key, desc) = match q.sort.as_deref().unwrap_or("org") {
+    // A name search reads best, and plans best, in name order: the name index serves both the
+    // filter and the order instead of walking the whole scope in tree order.
+    let searching = q.q.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let (key, desc) = match q.sort.as_deref().unwrap_or(if searching { "name" } else { "org" }) {
         s if s.starts_with('-') => (&s[1..], true),
         s => (s, false),
     };
@@ -580,10 +583,10 @@ async fn count_from_counters(store: &Store, direct_org: Option<i64>, paths: &[St
     }
     let mut total = 0;
     for p in paths {
-        let (lo, hi) = org::range(p);
+        let Some(id) = dangjian_domain::org::path_ids(p).last().copied() else { continue };
         total += scalar_i64(&store.db,
-            "SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM orgs o JOIN org_member_counts c ON c.org_id = o.id WHERE o.path >= $1 AND o.path < $2 AND c.status IN ('full', 'probationary')",
-            vec![lo, hi]).await?;
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_subtree_counts WHERE org_id = $1 AND status IN ('full', 'probationary')",
+            vec![id.into()]).await?;
     }
     Ok(total)
 }

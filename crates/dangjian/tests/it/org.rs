@@ -236,3 +236,29 @@ async fn moves_work_on_every_backend() {
     let (g1, a02) = (app.org_id("SZJGGW-A01-G1").await, app.org_id("SZJGGW-A02").await);
     api.post_json(&format!("/orgs/{g1}/move"), &json!({"parent_id": a02, "reason": "调整"})).await.assert_status(200);
 }
+
+/// The subtree totals are kept by difference on every write; after moves, transfers, status
+/// changes and new members they must equal a count made from scratch, organisation by
+/// organisation (compared both ways, so a missing row and an extra row are both caught).
+#[tokio::test]
+async fn maintained_subtree_totals_equal_a_full_count() {
+    let app = spawn_app().await;
+    app.demo().await;
+    let api = app.demo_login("zuzhi").await;
+    let (a02, own, other) = (app.org_id("SZJGGW-A02").await, app.org_id(OWN_BRANCH).await, app.org_id(OTHER_BRANCH).await);
+    api.post_json(&format!("/orgs/{}/move", app.org_id("SZJGGW-A01-G1").await), &json!({"parent_id": a02, "reason": "核对"})).await.assert_status(200);
+    api.post_json(&format!("/orgs/{own}/move"), &json!({"parent_id": app.org_id("SZJGGW-A03").await, "reason": "核对"})).await.assert_status(200);
+    let ms = app.member_ids(OWN_BRANCH).await;
+    api.patch_json(&format!("/members/{}", ms[3]), &json!({"org_id": other})).await.assert_status(200);
+    api.patch_json(&format!("/members/{}", ms[4]), &json!({"status": "deceased"})).await.assert_status(200);
+    api.post_json("/members", &member_body(own, "核对新增", &id_number("110105", "19900101", 457), "13800000001")).await.assert_status(201);
+
+    let expected = "SELECT o.id AS org_id, c.status, c.category, CAST(SUM(c.n) AS BIGINT) AS n FROM orgs o \
+        JOIN orgs d ON d.path >= o.path AND d.path < substr(o.path, 1, length(o.path) - 1) || '0' \
+        JOIN org_member_counts c ON c.org_id = d.id GROUP BY o.id, c.status, c.category";
+    let actual = "SELECT org_id, status, category, n FROM org_subtree_counts WHERE n <> 0";
+    assert!(app.scalar(&format!("SELECT COUNT(*) FROM ({actual}) a")).await > 100, "the totals exist");
+    let missing = app.scalar(&format!("SELECT COUNT(*) FROM ({expected} EXCEPT {actual}) x")).await;
+    let extra = app.scalar(&format!("SELECT COUNT(*) FROM ({actual} EXCEPT {expected}) x")).await;
+    assert_eq!((missing, extra), (0, 0), "subtree totals drifted from the members table");
+}

@@ -156,6 +156,11 @@ pub const TABLES: &[TableSpec] = &[
         primary_key: &["org_id", "status", "category"],
     },
     TableSpec {
+        name: "org_subtree_counts",
+        cols: &[fk("org_id", "orgs", false), c("status", Text), c("category", Text), c("n", Int)],
+        primary_key: &["org_id", "status", "category"],
+    },
+    TableSpec {
         name: "accounts",
         cols: &[
             ID,

@@ -13,8 +13,11 @@ use serde_json::json;
 use crate::dialect::{all, exec, insert_id, one, scalar_i64};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
+mod counts;
 mod post;
 mod term;
+
+pub(crate) use counts::recount;
 
 pub use post::{add_post, end_post, posts, Post, PostInput};
 pub use term::{add_term, terms, Term};
@@ -327,6 +330,7 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
     exec(&txn, "UPDATE orgs SET parent_id = $1 WHERE id = $2", vec![np.id.into(), o.id.into()]).await?;
     exec(&txn, "UPDATE members SET org_path = $1 || substr(org_path, CAST($2 AS INTEGER)) WHERE org_path >= $3 AND org_path < $4",
         vec![new_path.clone().into(), keep.into(), lo, hi]).await?;
+    counts::move_subtree(&txn, o.id, &o.path, &np.path).await?;
     insert_id(&txn, "INSERT INTO org_moves (org_id, from_parent_id, to_parent_id, from_path, to_path, reason, moved_on, account_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![o.id.into(), o.parent_id.into(), np.id.into(), o.path.clone().into(), new_path.clone().into(), reason.to_string().into(), moved_on.into(),
              (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into(), time::now_unix().into()]).await?;
@@ -359,7 +363,9 @@ async fn dissolve_in<C: ConnectionTrait>(txn: &C, store: &Store, ctx: &Ctx, o: &
     if children > 0 {
         return Err(StoreError::conflict("has_children", format!("“{}”下还有{children}个组织，请先撤销或转移", o.name)));
     }
-    let members = scalar_i64(txn, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1", vec![o.id.into()]).await?;
+    // Departed members stay attached to their last organisation as history; they do not block.
+    let members = scalar_i64(txn, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM org_member_counts WHERE org_id = $1 \
+        AND status NOT IN ('transferred_out', 'deceased', 'expelled', 'removed', 'withdrawn')", vec![o.id.into()]).await?;
     if members > 0 {
         return Err(StoreError::conflict("has_members", format!("“{}”还有{members}名党员，请先转接组织关系", o.name)));
     }
@@ -416,8 +422,7 @@ pub async fn children(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgSummar
 async fn children_of(store: &Store, o: &Org) -> Result<Vec<OrgSummary>> {
     Ok(all::<OrgSummary, _>(&store.db,
         "SELECT ch.id, ch.parent_id, ch.kind, ch.name, ch.code, ch.active, \
-           (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM orgs d JOIN org_member_counts c ON c.org_id = d.id \
-              WHERE d.path >= ch.path AND d.path < substr(ch.path, 1, length(ch.path) - 1) || '0' AND c.status IN ('full', 'probationary')) AS members, \
+           (SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM org_subtree_counts c WHERE c.org_id = ch.id AND c.status IN ('full', 'probationary')) AS members, \
            (SELECT CAST(COUNT(*) AS BIGINT) FROM orgs g WHERE g.parent_id = ch.id AND g.active = $2) AS children \
          FROM orgs ch WHERE ch.parent_id = $1 AND ch.active = $2 ORDER BY ch.sort, ch.id",
         vec![o.id.into(), true.into()]).await?)
@@ -500,10 +505,8 @@ pub async fn stats(store: &Store, ctx: &Ctx, id: i64) -> Result<OrgStats> {
 
 pub(crate) async fn stats_of(store: &Store, o: &Org) -> Result<OrgStats> {
     let (lo, hi) = range(&o.path);
-    let rows = all::<CountRow, _>(&store.db,
-        "SELECT c.status, c.category, CAST(SUM(c.n) AS BIGINT) AS n FROM orgs o JOIN org_member_counts c ON c.org_id = o.id \
-         WHERE o.path >= $1 AND o.path < $2 GROUP BY c.status, c.category",
-        vec![lo.clone(), hi.clone()]).await?;
+    // The subtree totals are kept on every write: one organisation's rows, whatever its size.
+    let rows = all::<CountRow, _>(&store.db, "SELECT status, category, n FROM org_subtree_counts WHERE org_id = $1", vec![o.id.into()]).await?;
     let kinds = all::<KindRow, _>(&store.db,
         "SELECT kind, COUNT(*) AS n FROM orgs WHERE path >= $1 AND path < $2 AND active = $3 GROUP BY kind",
         vec![lo, hi, true.into()]).await?;
@@ -520,22 +523,6 @@ pub(crate) async fn stats_of(store: &Store, o: &Org) -> Result<OrgStats> {
         s.orgs_by_kind.insert(k.kind, k.n);
     }
     Ok(s)
-}
-
-/// Rebuilds the per-organisation member counts of `org_ids` from the members table, inside the
-/// write that changed them. Subtree statistics sum these rows instead of counting members.
-pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Result<()> {
-    let mut ids: Vec<i64> = org_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    for chunk in ids.chunks(500) {
-        let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-        exec(c, &format!("DELETE FROM org_member_counts WHERE org_id IN ({list})"), vec![]).await?;
-        exec(c, &format!(
-            "INSERT INTO org_member_counts (org_id, status, category, n) SELECT org_id, status, category, COUNT(*) FROM members WHERE org_id IN ({list}) GROUP BY org_id, status, category"
-        ), vec![]).await?;
-    }
-    Ok(())
 }
 
 /// 隶属关系变更记录 — history of moves.

@@ -141,6 +141,9 @@ pub async fn import(store: &Store, ctx: &Ctx, bytes: &[u8], mode: ImportMode) ->
     })?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "member.import", "roster", "ok", json!({"rows": total, "imported": batch.len(), "bad_rows": errors.len()})).await?;
     txn.commit().await?;
+    if batch.len() >= 10_000 {
+        crate::dialect::analyze(&store.db).await?;
+    }
     Ok(ImportReport { total, imported: batch.len(), rejected: errors.len(), committed: true, errors })
 }
 

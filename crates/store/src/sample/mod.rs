@@ -375,6 +375,7 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
         done += n;
         tracing::info!(done, members, "generated");
     }
+    crate::dialect::analyze(&store.db).await?;
     let txn = store.write().await?;
     audit::record(&txn, store.crypto.as_ref(), &ctx, "gen", &format!("org:{}", root.id), "ok", json!({"orgs": planned.len() + 1, "members": members})).await?;
     txn.commit().await?;
