@@ -143,9 +143,7 @@ async fn flush<C: ConnectionTrait>(c: &C, t: &TableSpec, rows: &mut Vec<Vec<Valu
         if i > 0 {
             sql.push(',');
         }
-        sql.push('(');
-        sql.push_str(&(1..=width).map(|j| format!("${}", i * width + j)).collect::<Vec<_>>().join(","));
-        sql.push(')');
+        crate::dialect::push_row_placeholders(&mut sql, c.get_database_backend(), i * width + 1, width);
         vals.extend(r);
     }
     exec(c, &sql, vals).await?;

@@ -84,13 +84,26 @@ pub async fn reset_sequence<C: ConnectionTrait>(c: &C, table: &str) -> Result<()
     Ok(())
 }
 
-/// Rows per multi-row INSERT of `width` columns. SQLite binds `$n` parameters by looking each
-/// name up among all of the statement's parameters, so its cost grows with the square of their
-/// number: small statements are much faster there (measured: 15 s → about 1 s for 20,000 members).
-pub fn rows_per_statement(backend: DbBackend, width: usize) -> usize {
-    let params = match backend {
-        DbBackend::Postgres => 30_000,
-        _ => 1_000,
-    };
-    (params / width.max(1)).clamp(1, 1_000)
+/// Rows per multi-row INSERT of `width` columns, within both backends' parameter limits.
+pub fn rows_per_statement(_backend: DbBackend, width: usize) -> usize {
+    (30_000 / width.max(1)).clamp(1, 1_000)
+}
+
+/// Appends the placeholders of one row of a multi-row INSERT: `($1,$2,…)`, numbered from
+/// `first`. SQLite gets anonymous `?`: the driver looks every named parameter up among all of the
+/// statement's names, which made large bulk statements quadratic (docs/performance.md).
+pub fn push_row_placeholders(sql: &mut String, backend: DbBackend, first: usize, width: usize) {
+    sql.push('(');
+    for j in 0..width {
+        if j > 0 {
+            sql.push(',');
+        }
+        if backend == DbBackend::Postgres {
+            sql.push('$');
+            sql.push_str(&(first + j).to_string());
+        } else {
+            sql.push('?');
+        }
+    }
+    sql.push(')');
 }

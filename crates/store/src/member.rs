@@ -216,15 +216,7 @@ pub async fn insert_many<C: ConnectionTrait>(c: &C, rows: &[(Prepared, &Org)]) -
             if i > 0 {
                 sql.push(',');
             }
-            sql.push('(');
-            for j in 0..INSERT_WIDTH {
-                if j > 0 {
-                    sql.push(',');
-                }
-                sql.push('$');
-                sql.push_str(&(i * INSERT_WIDTH + j + 1).to_string());
-            }
-            sql.push(')');
+            crate::dialect::push_row_placeholders(&mut sql, c.get_database_backend(), i * INSERT_WIDTH + 1, INSERT_WIDTH);
             values.extend(insert_values(p, o, now));
             orgs.push(o.id);
         }

@@ -101,7 +101,7 @@ async fn apply<C: ConnectionTrait>(c: &C, up: HashMap<Key, i64>) -> Result<()> {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4));
+            crate::dialect::push_row_placeholders(&mut sql, c.get_database_backend(), i * 4 + 1, 4);
             values.extend([(*org).into(), status.clone().into(), category.clone().into(), (*d).into()]);
         }
         sql.push_str(" ON CONFLICT (org_id, status, category) DO UPDATE SET n = org_subtree_counts.n + excluded.n");

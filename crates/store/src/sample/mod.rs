@@ -206,7 +206,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("(${},${},${},${},${},${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6));
+            crate::dialect::push_row_placeholders(&mut sql, store.backend(), i * 6 + 1, 6);
             vals.extend(row.iter().cloned());
         }
         exec(&txn, &sql, vals).await?;
@@ -339,9 +339,7 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
             if i > 0 {
                 sql.push(',');
             }
-            sql.push('(');
-            sql.push_str(&(1..=14).map(|j| format!("${}", i * 14 + j)).collect::<Vec<_>>().join(","));
-            sql.push(')');
+            crate::dialect::push_row_placeholders(&mut sql, store.backend(), i * 14 + 1, 14);
             vals.extend([o.id.into(), o.tenant_id.into(), o.parent_id.into(), o.path.clone().into(), o.kind.clone().into(), o.name.clone().into(), o.code.clone().into(),
                 o.unit_name.clone().into(), o.unit_category.clone().into(), true.into(), 0i64.into(), String::new().into(), now.into(), now.into()]);
         }
