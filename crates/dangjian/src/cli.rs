@@ -279,15 +279,23 @@ async fn user(cmd: UserCommand, cfg: &Config) -> Result<(), String> {
         UserCommand::Create { username, role, org: code, member_id, password } => {
             let generated = password.is_none();
             let password = password.unwrap_or_else(random_password);
+            // Role and scope are resolved before the account exists, so a mistake writes nothing.
+            let grant = match role {
+                Some(role) => {
+                    let role = Role::parse(&role).ok_or_else(|| format!("角色 {role} 无法识别，应为 system_admin、security_admin、audit_admin、org_admin、secretary 或 member"))?;
+                    let o = match code {
+                        Some(c) => org_by_code(&store, &c).await?,
+                        None => org::roots(&store, &ctx).await.map_err(|e| e.to_string())?.into_iter().next().ok_or("还没有任何党组织，请先载入或创建组织")?,
+                    };
+                    Some((role, o))
+                }
+                None => None,
+            };
             let a = account::create(&store, &cfg.auth, &ctx, &NewAccount { username: username.clone(), password: password.clone(), member_id, no_forced_change: false })
                 .await
                 .map_err(|e| e.to_string())?;
-            if let Some(role) = role {
-                let o = match code {
-                    Some(c) => org_by_code(&store, &c).await?,
-                    None => org::roots(&store, &ctx).await.map_err(|e| e.to_string())?.into_iter().next().ok_or("还没有任何党组织，请先载入或创建组织")?,
-                };
-                account::grant(&store, &ctx, a.id, &role, o.id).await.map_err(|e| e.to_string())?;
+            if let Some((role, o)) = grant {
+                account::grant(&store, &ctx, a.id, role.code(), o.id).await.map_err(|e| e.to_string())?;
             }
             println!("已创建账号 {username}（首次登录须修改密码）/ account created");
             if generated {

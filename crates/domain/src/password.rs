@@ -14,7 +14,7 @@ const MIN_USERNAME_TO_CHECK: usize = 3;
 
 /// 口令复杂度与更换周期 — the configurable password policy; `Default` is the 等保 profile.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicy {
     /// Counted in characters, not bytes, so Chinese characters count once.
     pub min_length: usize,

@@ -13,7 +13,7 @@ use crate::{audit, org, page_bounds, Ctx, Page, Result, Store, StoreError};
 
 /// Identity rules an installation may tighten (SECURITY.md defaults).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     pub password: PasswordPolicy,
     pub lockout_threshold: i64,

@@ -127,6 +127,14 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
             reset_sequence(&txn, t.name).await?;
         }
     }
+    // Encrypted fields and the audit chain are only readable with the key the backup was made
+    // with; restoring under another key would store unreadable data.
+    let recorded = txn.query_one_raw(crate::dialect::stmt(txn.get_database_backend(), "SELECT value FROM meta WHERE key = 'key_check'", vec![])).await?;
+    if let Some(r) = recorded {
+        if r.try_get_by_index::<String>(0)? != store.key_check_value() {
+            return Err(StoreError::conflict(crate::KEY_MISMATCH_CODE, "备份文件与当前数据密钥不匹配：请用备份来源的密钥文件（--key-file 或 DANGJIAN_DATA_KEY）恢复"));
+        }
+    }
     txn.commit().await?;
     Ok(counts)
 }

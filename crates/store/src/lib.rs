@@ -79,6 +79,8 @@ impl From<Invalid> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+pub const KEY_MISMATCH_CODE: &str = "key_mismatch";
+
 /// Who asks, from where: every store call carries it, and the audit log records it.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -109,7 +111,29 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        Ok(Store { db, crypto })
+        let store = Store { db, crypto };
+        store.check_key().await?;
+        Ok(store)
+    }
+
+    /// A value derived from the data key, recorded in the database when it is first opened: a
+    /// database opened with another key (a lost or swapped key file) is refused at once instead
+    /// of failing later on every encrypted field and on the audit chain.
+    pub fn key_check_value(&self) -> String {
+        self.crypto.audit_mac(b"dangjian data key check v1")
+    }
+
+    async fn check_key(&self) -> Result<()> {
+        let expected = self.key_check_value();
+        let row = self.db.query_one_raw(dialect::stmt(self.backend(), "SELECT value FROM meta WHERE key = 'key_check'", vec![])).await?;
+        match row {
+            None => {
+                dialect::exec(&self.db, "INSERT INTO meta (key, value) VALUES ('key_check', $1)", vec![expected.into()]).await?;
+                Ok(())
+            }
+            Some(r) if r.try_get_by_index::<String>(0)? == expected => Ok(()),
+            Some(_) => Err(StoreError::conflict(KEY_MISMATCH_CODE, "数据密钥与数据库不匹配：请使用建库时的密钥文件（若刚自动生成了新的密钥文件，请删除它并放回原来的密钥）")),
+        }
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -131,3 +131,16 @@ async fn a_backup_moves_between_backends() {
     assert!(audit::verify(&pg.store).await.expect("verify").ok());
     pg.demo_login("zuzhi").await.get("/orgs").await.assert_status(200);
 }
+
+/// A backup restores only under the key it was made with.
+#[tokio::test]
+async fn restore_under_another_key_is_refused() {
+    let app = populated().await;
+    let (bytes, _) = dump(&app).await;
+    let other = spawn_app_with(|c| c.data_key = Some("ef".repeat(32))).await;
+    match backup::restore(&other.store, &mut &bytes[..]).await {
+        Err(StoreError::Conflict { code, .. }) => assert_eq!(code, dangjian_store::KEY_MISMATCH_CODE),
+        r => panic!("restore under another key: {r:?}"),
+    }
+    assert_eq!(other.scalar("SELECT COUNT(*) FROM members").await, 0);
+}

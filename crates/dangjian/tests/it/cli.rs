@@ -179,3 +179,38 @@ fn every_subcommand_has_bilingual_help() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A refused command writes nothing: a bad role or scope leaves no account behind, and demo data
+/// is not poured into a database that already holds an installation.
+#[tokio::test]
+async fn refused_commands_leave_nothing_half_written() {
+    let db = TestDb::new().await;
+    ok(run(&db, &["demo"]));
+    let err = fails(run(&db, &["user", "create", "zhang", "--role", "nosuchrole", "--password", "Aa1!aaaaaa"]));
+    assert!(err.contains("角色"), "{err}");
+    let err = fails(run(&db, &["user", "create", "zhang", "--role", "org_admin", "--org", "NOPE", "--password", "Aa1!aaaaaa"]));
+    assert!(err.contains("NOPE"), "{err}");
+    ok(run(&db, &["user", "create", "zhang", "--role", "org_admin", "--password", "Aa1!aaaaaa"]));
+
+    let fresh = TestDb::new().await;
+    ok(run(&fresh, &["user", "create", "first", "--password", "Aa1!aaaaaa"]));
+    let err = fails(run(&fresh, &["demo"]));
+    assert!(err.contains("空数据库"), "{err}");
+    let store = open(&fresh).await;
+    let orgs = dangjian_store::org::roots(&store, &cli_ctx()).await.expect("roots");
+    assert!(orgs.is_empty(), "the refused demo wrote organisations: {orgs:?}");
+}
+
+/// The database remembers which data key it was created with; another key is refused at once
+/// (a swapped or regenerated key file would otherwise make every encrypted field unreadable).
+#[tokio::test]
+async fn another_data_key_is_refused() {
+    let db = TestDb::new().await;
+    ok(run(&db, &["migrate"]));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    cmd.arg("--database").arg(&db.url).arg("migrate");
+    isolate(&mut cmd, &db.scratch_dir());
+    cmd.env("DANGJIAN_DATA_KEY", "ef".repeat(32));
+    let err = fails(cmd.output().expect("run dangjian"));
+    assert!(err.contains("数据密钥与数据库不匹配"), "{err}");
+}

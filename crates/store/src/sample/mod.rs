@@ -113,6 +113,12 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         let branch_name = org::load_by_code(&store.db, "SZJGGW-A01-B1").await?.map(|o| o.name).unwrap_or_default();
         return Ok(DemoSummary { created: false, orgs, members, branch_name });
     }
+    // Everything that could refuse is checked before the first write, so a refusal leaves the
+    // database as it was.
+    if !is_empty(&store.db).await? || account::count(store).await? > 0 {
+        return Err(crate::StoreError::conflict("not_empty", "演示数据只能载入新建的空数据库：当前数据库已有组织或账号"));
+    }
+    settings.password.check(DEMO_PASSWORD, "dangyuan1").map_err(|m| crate::StoreError::invalid("password", "weak_password", format!("演示密码不符合当前口令策略：{m}")))?;
     let ctx = Ctx::cli("demo");
     let today = time::today_cst();
     let mut rng = Rng::new(2026);

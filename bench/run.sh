@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# City-scale benchmark: generates an installation, then measures the API with wrk and curl, and
+# the import of a roster with the CLI. Figures go to docs/performance.md by hand.
+#
+#   bash bench/run.sh sqlite|postgres
+#
+# Environment (defaults in brackets):
+#   BENCH_MEMBERS [500000]  BENCH_ORGS [25000]   size of the generated installation
+#   BENCH_IMPORT [100000]   rows of the roster imported with `dangjian import`
+#   BENCH_XLSX [1]          also import an .xlsx of the same size (needs python xlsxwriter)
+#   BENCH_DURATION [10s]    wrk duration per endpoint; 2 threads, 16 connections
+#   BENCH_BIN               a dangjian binary to use instead of `cargo build --release -p dangjian`
+#   BENCH_PG [postgres://postgres@127.0.0.1]  PostgreSQL server (a superuser, for CREATE DATABASE)
+#   BENCH_KEEP [0]          1 = keep the temp dir / PostgreSQL database afterwards
+#   BENCH_OUT               results file [/tmp/dangjian-bench-<backend>-<date>.md]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+repo=$(pwd)
+exec </dev/null
+
+backend=${1:-}
+case "$backend" in sqlite|postgres) ;; *) echo "usage: bash bench/run.sh sqlite|postgres" >&2; exit 2 ;; esac
+members=${BENCH_MEMBERS:-500000}
+orgs=${BENCH_ORGS:-25000}
+import_rows=${BENCH_IMPORT:-100000}
+duration=${BENCH_DURATION:-10s}
+pg=${BENCH_PG:-postgres://postgres@127.0.0.1}
+stamp=$(date +%Y%m%d-%H%M%S)
+out=${BENCH_OUT:-/tmp/dangjian-bench-$backend-$stamp.md}
+
+say() { printf '%s\n' "$*" | tee -a "$out"; }
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
+
+# --- tools ----------------------------------------------------------------------------------
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin=$(readlink -f "$BENCH_BIN")
+  source_rev="given by BENCH_BIN"
+else
+  cargo build --release -p dangjian
+  bin=$(readlink -f "${CARGO_TARGET_DIR:-target}/release/dangjian")
+  source_rev="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' + local changes')"
+fi
+if ! command -v wrk >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null
+fi
+command -v python3 >/dev/null || { echo "python3 is needed (JSON and the roster file)" >&2; exit 1; }
+
+# --- a fresh installation ---------------------------------------------------------------------
+work=$(mktemp -d -t dangjian-bench.XXXXXX)
+export DANGJIAN_DATA_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export DANGJIAN_LOG=${DANGJIAN_LOG:-warn}
+server_pid=""
+pgdb=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  cd "$repo"
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then
+    rm -rf "$work"
+    if [ -n "$pgdb" ]; then psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  else
+    echo "kept: $work ${pgdb:+and database $pgdb}"
+  fi
+}
+trap cleanup EXIT
+
+if [ "$backend" = sqlite ]; then
+  export DANGJIAN_DATABASE=$work/bench.db
+else
+  pgdb=bench_$(date +%s)_$$
+  psql "$pg/postgres" -qc "CREATE DATABASE $pgdb" >/dev/null
+  export DANGJIAN_DATABASE=$pg/$pgdb
+fi
+cd "$work"
+
+: >"$out"
+say "# dangjian benchmark, $backend, $(date '+%Y-%m-%d %H:%M %Z')"
+say ""
+say "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -h | awk '/^Mem:/ {print $2}') RAM"
+say "- binary: $bin ($("$bin" --version)), $source_rev"
+say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "- backend: $backend${pgdb:+ ($(psql -Atc 'SHOW server_version' "$pg/postgres"))}"
+say ""
+
+t0=$(now)
+gen_out=$("$bin" gen --members "$members" --orgs "$orgs")
+t1=$(now)
+echo "$gen_out"
+root_code=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\1/p' <<<"$gen_out")
+root_id=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\2/p' <<<"$gen_out")
+[ -n "$root_code" ] && [ -n "$root_id" ] || { echo "cannot read the root from: $gen_out" >&2; exit 1; }
+say "- \`dangjian gen --members $members --orgs $orgs\`: $(elapsed "$t0" "$t1") s wall ($(sed -n 's/.*用时 \([0-9.]*\) s.*/\1/p' <<<"$gen_out") s reported); root $root_code (id $root_id)"
+
+# (The password may not contain the user name, so the account is not called "bench".)
+"$bin" user create perf --role org_admin --org "$root_code" --password 'Bench@2026x' >/dev/null
+
+# --- the server -------------------------------------------------------------------------------
+"$bin" serve --bind 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
+server_pid=$!
+base=""
+for _ in $(seq 1 600); do
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.out" | head -n 1 || true)
+  [ -n "$base" ] && curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  base=""; sleep 0.2
+done
+[ -n "$base" ] || { echo "server did not start" >&2; exit 1; }
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+login() {
+  curl -fsS -H 'content-type: application/json' -d "{\"username\":\"perf\",\"password\":\"$1\"}" "$base/api/v1/login"
+}
+first=$(login 'Bench@2026x')
+if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
+  t=$(json 'd["token"]' <<<"$first")
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" -H 'content-type: application/json' \
+    -d '{"old_password":"Bench@2026x","new_password":"Bench@2026y!"}' "$base/api/v1/me/password")
+  if [ "$code" != 204 ]; then
+    # At commit c2812d5 the API answers a must-change session with a redirect to /password
+    # (auth.rs sees the path without its /api/v1 prefix); the page form does the same change.
+    echo "POST /api/v1/me/password answered $code; changing the password with the /password form"
+    curl -sS -o /dev/null -H "Cookie: dj_session=$t" --data-urlencode "_csrf=$(json 'd["csrf_token"]' <<<"$first")" \
+      --data-urlencode 'old_password=Bench@2026x' --data-urlencode 'new_password=Bench@2026y!' \
+      --data-urlencode 'confirm=Bench@2026y!' "$base/password"
+  fi
+  token=$(login 'Bench@2026y!' | json 'd["token"]')
+else
+  token=$(json 'd["token"]' <<<"$first")
+fi
+auth=(-H "Authorization: Bearer $token")
+api() { curl -fsS "${auth[@]}" "$base/api/v1$1"; }
+
+mid_id=$(api "/orgs?parent=$root_id&per_page=1" | json 'd["items"][0]["id"]')
+mid_kind=$(api "/orgs/$mid_id" | json 'd["kind"]')
+general_id=$(api "/orgs?parent=$mid_id&per_page=1" | json 'd["items"][0]["id"]')
+branch_codes=$(api "/orgs?parent=$general_id&per_page=20" | json '",".join(o["code"] for o in d["items"] if o["kind"] == "branch")')
+mid_members=$(api "/orgs/$mid_id/stats" | json 'd["members"]')
+children=$(api "/orgs/$root_id/children" 2>/dev/null | json 'len(d)' 2>/dev/null || echo "?")
+
+# The most common two-character name prefix and the most common three-character name.
+if [ "$backend" = sqlite ]; then
+  q() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DANGJIAN_DATABASE" "$1"; }
+else
+  q() { psql -Atc "$1" "$DANGJIAN_DATABASE"; }
+fi
+prefix2=$(q "SELECT substr(name, 1, 2) FROM members WHERE tenant_id = $root_id GROUP BY substr(name, 1, 2) ORDER BY COUNT(*) DESC LIMIT 1")
+rare2=$(q "SELECT p FROM (SELECT substr(name, 1, 2) AS p, COUNT(*) AS n FROM members WHERE tenant_id = $root_id GROUP BY substr(name, 1, 2)) t WHERE n BETWEEN 3 AND 10 ORDER BY n, p LIMIT 1")
+name3=$(q "SELECT name FROM members WHERE tenant_id = $root_id AND length(name) = 3 GROUP BY name ORDER BY COUNT(*) DESC LIMIT 1")
+enc() { python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
+
+say "- tree: root $root_id has $children children; mid-level org $mid_id ($mid_kind, $mid_members members); branches for the import under $general_id"
+say "- searches: most common 2-character prefix \"$prefix2\", a rare one \"$rare2\", most common 3-character name \"$name3\""
+say ""
+
+endpoints=(
+  "a. root stats|/orgs/$root_id/stats"
+  "b. mid-level stats|/orgs/$mid_id/stats"
+  "c. common 2-char prefix|/members?q=$(enc "$prefix2")"
+  "c2. rare 2-char prefix|/members?q=$(enc "$rare2")"
+  "d. 3-char name search|/members?q=$(enc "$name3")"
+  "e. root list, page 50|/members?org=$root_id&page=50"
+  "f. root children|/orgs/$root_id/children"
+)
+
+to_ms() { # wrk prints 812.00us, 12.34ms, 1.02s
+  python3 -c "import sys,re
+v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s|m)', v)
+x=float(m.group(1)); print(f'{x/1000 if m.group(2)==\"us\" else x if m.group(2)==\"ms\" else x*1000 if m.group(2)==\"s\" else x*60000:.1f}')" "$1"
+}
+measure() {
+  say "| endpoint | path | single request, median of 21 (ms) | wrk req/s | wrk avg (ms) | wrk p50 (ms) | wrk p99 (ms) | hits |"
+  say "|---|---|---|---|---|---|---|---|"
+  local e label path url code body hits times median w rps avg p50 p99 bad
+  for e in "${endpoints[@]}"; do
+    label=${e%%|*}
+    path=${e#*|}
+    url="$base/api/v1$path"
+    code=$(curl -sS -o "$work/body" -w '%{http_code}' "${auth[@]}" "$url")
+    if [ "$code" != 200 ]; then
+      say "| $label | \`${path}\` | **HTTP $code** ($(json 'd.get("code", "")' <"$work/body" 2>/dev/null || true)) | | | | | |"
+      continue
+    fi
+    body=$(cat "$work/body")
+    hits=$(json 'len(d) if isinstance(d, list) else d.get("total", d.get("members", ""))' <<<"$body")
+    times=()
+    for _ in $(seq 1 21); do times+=("$(curl -fsS -o /dev/null -w '%{time_total}' "${auth[@]}" "$url")"); done
+    median=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
+    w=$(wrk -t2 -c16 -d"$duration" --latency "${auth[@]}" "$url")
+    echo "$w" >>"$work/wrk.log"
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$w")
+    avg=$(to_ms "$(awk '$1 == "Latency" {print $2; exit}' <<<"$w")")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$w")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$w")")
+    bad=$(awk '/Non-2xx/ {print $NF}' <<<"$w")
+    [ -z "$bad" ] || label="$label (**$bad non-2xx**)"
+    # wrk gives up on a request after 2 s and leaves it out of the latencies: say so.
+    bad=$(awk '/Socket errors/ {gsub(",", ""); print $NF}' <<<"$w")
+    [ -z "$bad" ] || [ "$bad" = 0 ] || label="$label (**$bad timeouts**)"
+    say "| $label | \`${path}\` | $median | $rps | $avg | $p50 | $p99 | $hits |"
+  done
+  say ""
+}
+measure
+if [ "$backend" = postgres ]; then
+  # Nothing has analysed the freshly loaded tables yet (autovacuum comes later): the plans above
+  # are those of the first minutes after a bulk load. The same again with statistics:
+  psql -qc ANALYZE "$DANGJIAN_DATABASE"
+  say "After \`ANALYZE\`:"
+  say ""
+  measure
+fi
+
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+# --- import -----------------------------------------------------------------------------------
+[ -n "$branch_codes" ] || { echo "no branch codes found under org $general_id" >&2; exit 1; }
+python3 "$repo/bench/make_roster.py" "$import_rows" "$work/roster.csv" "$branch_codes"
+t0=$(now)
+"$bin" import "$work/roster.csv" | tail -n 1
+t1=$(now)
+secs=$(elapsed "$t0" "$t1")
+say "- \`dangjian import roster.csv\` ($import_rows rows, $(du -h "$work/roster.csv" | cut -f1), $(tr ',' '\n' <<<"$branch_codes" | wc -l) branches): $secs s, $(python3 -c "print(round($import_rows / float('$secs')))") rows/s"
+if [ "${BENCH_XLSX:-1}" = 1 ] && { python3 -c 'import xlsxwriter' 2>/dev/null || pip install -q xlsxwriter >/dev/null 2>&1; }; then
+  python3 "$repo/bench/make_roster.py" "$import_rows" "$work/roster.xlsx" "$branch_codes" --start="$import_rows"
+  t0=$(now)
+  "$bin" import "$work/roster.xlsx" | tail -n 1
+  t1=$(now)
+  secs=$(elapsed "$t0" "$t1")
+  say "- \`dangjian import roster.xlsx\` ($import_rows more rows, $(du -h "$work/roster.xlsx" | cut -f1)): $secs s, $(python3 -c "print(round($import_rows / float('$secs')))") rows/s"
+fi
+if [ "$backend" = sqlite ]; then
+  say "- database size after the imports: $(du -ch "$DANGJIAN_DATABASE"* | tail -n 1 | cut -f1)"
+else
+  say "- database size after the imports: $(psql -Atc "SELECT pg_size_pretty(pg_database_size('$pgdb'))" "$pg/postgres")"
+fi
+echo
+echo "results: $out"
