@@ -191,10 +191,6 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
-pub fn depth(path: &str) -> usize {
-    path_ids(path).len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use dangjian_domain::member::{MemberInput, Status, ValidMember};
 use dangjian_domain::policy::{Action, Target};
-use dangjian_domain::{idcard, org as org_rules, time, Invalid};
+use dangjian_domain::{idcard, org as org_rules, time};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
@@ -598,11 +598,6 @@ fn search_condition(store: &Store, text: &str, next: usize) -> (String, Vec<Valu
         return (format!("m.member_no = ${next}"), vec![text.to_string().into()]);
     }
     name_filter(store.backend(), text, next)
-}
-
-/// Validates the input without writing: the form shows every problem at once.
-pub fn check(input: &MemberInput) -> std::result::Result<ValidMember, Vec<Invalid>> {
-    input.validate(time::today_cst())
 }
 
 /// The organisations a member may be placed in: for pickers.

@@ -56,9 +56,6 @@ impl Org {
     pub fn kind_enum(&self) -> Option<OrgKind> {
         OrgKind::parse(&self.kind)
     }
-    pub fn depth(&self) -> usize {
-        org::depth(&self.path)
-    }
 }
 
 /// Fields of a new organisation, as a form or an API body sends them.

@@ -76,8 +76,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery
 async fn after(s: &AppState, auth: &Authed, r: Result<(), StoreError>, done: &str, username: String) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/accounts?done={done}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => list_page(s, auth, None, FieldErrors::from_store(&e), "", username).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(s, auth, None, FieldErrors::for_form(e)?, "", username).await,
     }
 }
 

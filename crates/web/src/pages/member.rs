@@ -10,7 +10,7 @@ use dangjian_domain::member::{Category, Status};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_store::member::{self, Member, MemberCreate, MemberEvent, MemberPatch, MemberQuery, MemberRow, Revealed};
 use dangjian_store::org::{self, Org, Post};
-use dangjian_store::{Page, StoreError};
+use dangjian_store::Page;
 
 use super::{opt_id, render, render_status, FieldErrors, Nav, PageForm};
 use crate::auth::Authed;
@@ -214,10 +214,6 @@ async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgPa
     Ok(render(&form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, FieldErrors::default()).await?))
 }
 
-fn is_refusal(e: &StoreError) -> bool {
-    matches!(e, StoreError::NotFound | StoreError::Forbidden | StoreError::Db(_))
-}
-
 async fn create(State(s): State<AppState>, pf: PageForm<MemberForm>) -> Result<Response, PageError> {
     let (auth, f) = (pf.auth, pf.form);
     let body = MemberCreate {
@@ -239,12 +235,9 @@ async fn create(State(s): State<AppState>, pf: PageForm<MemberForm>) -> Result<R
     };
     match member::create(&s.store, &auth.ctx, &body).await {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}?done=created", m.id)).into_response()),
-        Err(e) if is_refusal(&e) => Err(e.into()),
         Err(e) => {
-            let mut f = f;
-            // Never send an ID number back into a page unless the person just typed it.
-            f.reason.clear();
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, FieldErrors::from_store(&e)).await?))
+            let errors = FieldErrors::for_form(e)?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, errors).await?))
         }
     }
 }
@@ -299,7 +292,9 @@ async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Membe
     };
     match member::update(&s.store, &auth.ctx, id, &patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}?done=updated")).into_response()),
-        Err(e) if is_refusal(&e) => Err(e.into()),
-        Err(e) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "修改党员信息".into(), format!("/members/{id}/edit"), true, f, FieldErrors::from_store(&e)).await?)),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&s, &auth, "修改党员信息".into(), format!("/members/{id}/edit"), true, f, errors).await?))
+        }
     }
 }

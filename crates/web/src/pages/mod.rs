@@ -134,6 +134,15 @@ pub struct FieldErrors {
 }
 
 impl FieldErrors {
+    /// Sorts a refused write: what the person can correct (422 invalid input, 409 conflict) comes
+    /// back as form errors; anything else (404, 403, a database failure) is an error page.
+    pub fn for_form(e: dangjian_store::StoreError) -> Result<FieldErrors, PageError> {
+        match e {
+            dangjian_store::StoreError::Invalid(_) | dangjian_store::StoreError::Conflict { .. } => Ok(FieldErrors::from_store(&e)),
+            other => Err(other.into()),
+        }
+    }
+
     pub fn from_store(e: &dangjian_store::StoreError) -> FieldErrors {
         match e {
             dangjian_store::StoreError::Invalid(v) => FieldErrors { general: vec![], fields: v.iter().map(|i| (i.field.to_string(), i.message.clone())).collect() },

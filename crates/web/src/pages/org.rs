@@ -199,14 +199,14 @@ async fn create(State(s): State<AppState>, pf: PageForm<OrgForm>) -> Result<Resp
     };
     match org::create(&s.store, &auth.ctx, &input).await {
         Ok((o, _)) => Ok(Redirect::to(&format!("/orgs/{}?done=created", o.id)).into_response()),
-        Err(e @ (dangjian_store::StoreError::NotFound | dangjian_store::StoreError::Forbidden | dangjian_store::StoreError::Db(_))) => Err(e.into()),
         Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
             let parent = match input.parent_id {
                 Some(pid) => org::get(&s.store, &auth.ctx, pid).await.ok(),
                 None => None,
             };
             let title = parent.as_ref().map(|p| format!("在“{}”下新建组织", p.name)).unwrap_or_else(|| "新建组织".into());
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&auth, title, "/orgs/new".into(), parent, f, FieldErrors::from_store(&e))))
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&auth, title, "/orgs/new".into(), parent, f, errors)))
         }
     }
 }
@@ -244,8 +244,7 @@ async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<OrgFo
     };
     match org::update(&s.store, &auth.ctx, id, &patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done=updated")).into_response()),
-        Err(e @ (dangjian_store::StoreError::NotFound | dangjian_store::StoreError::Forbidden | dangjian_store::StoreError::Db(_))) => Err(e.into()),
-        Err(e) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&auth, "修改组织".into(), format!("/orgs/{id}/edit"), None, f, FieldErrors::from_store(&e)))),
+        Err(e) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&auth, "修改组织".into(), format!("/orgs/{id}/edit"), None, f, FieldErrors::for_form(e)?))),
     }
 }
 
@@ -293,11 +292,11 @@ async fn move_org(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<M
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done=moved")).into_response()),
-        Err(e @ (dangjian_store::StoreError::NotFound | dangjian_store::StoreError::Forbidden | dangjian_store::StoreError::Db(_))) => Err(e.into()),
         Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
             let o = org::get(&s.store, &auth.ctx, id).await?;
             let options = move_options(&s, &auth, &o).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &MovePage { nav: Nav::of(&auth), org: o, options, parent_id: f.parent_id, reason: f.reason, moved_on: f.moved_on, errors: FieldErrors::from_store(&e) }))
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &MovePage { nav: Nav::of(&auth), org: o, options, parent_id: f.parent_id, reason: f.reason, moved_on: f.moved_on, errors }))
         }
     }
 }
@@ -312,8 +311,7 @@ struct ReasonForm {
 async fn or_show(s: &AppState, auth: &Authed, id: i64, r: Result<(), dangjian_store::StoreError>, done: &str) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done={done}")).into_response()),
-        Err(e @ (dangjian_store::StoreError::Invalid(_) | dangjian_store::StoreError::Conflict { .. })) => show_page(s, auth, id, String::new(), FieldErrors::from_store(&e)).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(s, auth, id, String::new(), FieldErrors::for_form(e)?).await,
     }
 }
 

@@ -10,7 +10,7 @@ use dangjian_domain::policy::Action;
 use dangjian_store::org::{self, Org};
 use dangjian_store::roster::{self, ImportReport};
 
-use super::{check_csrf, render, render_status, Nav};
+use super::{check_csrf, render, render_status, FieldErrors, Nav};
 use crate::api::member::{export_file, read_upload, ExportQuery};
 use crate::auth::Authed;
 use crate::error::PageError;
@@ -56,10 +56,10 @@ async fn import(State(s): State<AppState>, auth: Authed, mp: Multipart) -> Resul
             let status = if report.committed { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok(render_status(status, &ImportPage { nav: Nav::of(&auth), report: Some(report), error: String::new(), orgs: orgs_list, columns: &roster::format::COLUMNS }))
         }
-        Err(e @ (dangjian_store::StoreError::Invalid(_) | dangjian_store::StoreError::Conflict { .. })) => {
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { nav: Nav::of(&auth), report: None, error: e.to_string(), orgs: orgs_list, columns: &roster::format::COLUMNS }))
+        Err(e) => {
+            let error = FieldErrors::for_form(e)?.others(&[]).join("；");
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { nav: Nav::of(&auth), report: None, error, orgs: orgs_list, columns: &roster::format::COLUMNS }))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
