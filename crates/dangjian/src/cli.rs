@@ -135,8 +135,10 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// 校验审计日志链 / verify the audit log chain
+    /// 校验审计日志链、链头和最近的检查点 / verify the audit log chain, its head and the latest checkpoint
     Verify,
+    /// 校验自上个检查点以来的记录并写新的检查点（serve 每分钟自动写） / verify the rows since the last checkpoint and write a new one (serve does this every minute)
+    Checkpoint,
 }
 
 pub fn main() -> ExitCode {
@@ -227,6 +229,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open_store(&cfg).await?;
             let f = std::fs::File::open(&file).map_err(|e| format!("无法打开 {}：{e}", file.display()))?;
             let counts = backup::restore(&store, &mut BufReader::new(f)).await.map_err(|e| e.to_string())?;
+            // The restored log is the log now: checkpoints of the database it replaced would
+            // report it as truncated.
+            audit::checkpoint::reset(&store).await.map_err(|e| e.to_string())?;
             let rows: u64 = counts.iter().map(|c| c.1).sum();
             println!("已恢复 {rows} 行 / restored");
             Ok(())
@@ -256,12 +261,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open_store(&cfg).await?;
             let r = audit::verify(&store).await.map_err(|e| e.to_string())?;
             if r.ok() {
-                println!("审计日志完整：共 {} 条，链校验通过 / audit chain intact ({} rows)", r.rows, r.rows);
+                println!("{}", r.describe());
                 Ok(())
-            } else if let Some(id) = r.first_bad_id {
-                Err(format!("审计日志被篡改：第 {id} 条记录校验失败 / audit chain broken at row {id}"))
             } else {
-                Err("审计日志末尾的记录被删除 / rows removed from the end of the audit chain".into())
+                Err(r.describe())
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let store = open_store(&cfg).await?;
+            match audit::checkpoint::write(&store).await.map_err(|e| e.to_string())? {
+                Some(cp) => {
+                    println!("已写检查点：第 {} 条，{} / checkpoint written at row {}", cp.last_id, cfg.checkpoint_file().display(), cp.last_id);
+                    Ok(())
+                }
+                None => Err("未配置审计检查点文件 / no checkpoint file configured".into()),
             }
         }
     }

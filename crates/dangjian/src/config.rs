@@ -19,6 +19,11 @@ pub struct Config {
     pub secure_cookies: bool,
     pub max_connections: u32,
     pub auth: AuthSettings,
+    /// Where the audit chain's checkpoints are kept outside the database; by default next to the
+    /// key file (SECURITY.md "Audit").
+    pub audit_checkpoint_file: Option<PathBuf>,
+    /// Seconds between checkpoints written by `serve`.
+    pub audit_checkpoint_secs: u64,
 }
 
 impl Default for Config {
@@ -31,6 +36,8 @@ impl Default for Config {
             secure_cookies: false,
             max_connections: 16,
             auth: AuthSettings::default(),
+            audit_checkpoint_file: None,
+            audit_checkpoint_secs: 60,
         }
     }
 }
@@ -58,10 +65,17 @@ impl Config {
         if let Some(v) = env("DANGJIAN_DATA_KEY") {
             cfg.data_key = Some(v);
         }
+        if let Some(v) = env("DANGJIAN_AUDIT_CHECKPOINT_FILE") {
+            cfg.audit_checkpoint_file = Some(v.into());
+        }
         if let Some(v) = env("DANGJIAN_SECURE_COOKIES") {
             cfg.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(cfg)
+    }
+
+    pub fn checkpoint_file(&self) -> PathBuf {
+        self.audit_checkpoint_file.clone().unwrap_or_else(|| self.key_file.with_file_name("audit-checkpoint.json"))
     }
 
     pub fn is_sqlite(&self) -> bool {

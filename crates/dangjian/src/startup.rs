@@ -53,7 +53,8 @@ pub async fn open_store(cfg: &Config) -> Result<Store, String> {
             std::fs::create_dir_all(dir).map_err(|e| format!("无法创建数据目录 {}：{e}", dir.display()))?;
         }
     }
-    Store::open(&cfg.database, Arc::new(crypto), cfg.max_connections).await.map_err(|e| format!("无法打开数据库：{e}"))
+    let store = Store::open(&cfg.database, Arc::new(crypto), cfg.max_connections).await.map_err(|e| format!("无法打开数据库：{e}"))?;
+    Ok(store.with_checkpoint_file(cfg.checkpoint_file()))
 }
 
 pub struct App {
@@ -61,6 +62,7 @@ pub struct App {
     pub store: Store,
     listener: TcpListener,
     router: axum::Router,
+    checkpoint_every: std::time::Duration,
 }
 
 impl App {
@@ -74,7 +76,8 @@ impl App {
             settings: Arc::new(WebSettings { auth: cfg.auth.clone(), secure_cookies: cfg.secure_cookies, ..WebSettings::default() }),
             limiter: Arc::new(RateLimiter::default()),
         };
-        Ok(App { addr, store, listener, router: dangjian_web::router(state) })
+        let checkpoint_every = std::time::Duration::from_secs(cfg.audit_checkpoint_secs.max(1));
+        Ok(App { addr, store, listener, router: dangjian_web::router(state), checkpoint_every })
     }
 
     /// Serves until the future `shutdown` completes; runs the scheduler alongside.
@@ -91,11 +94,33 @@ impl App {
                 }
             }
         });
+        let (store, every) = (self.store.clone(), self.checkpoint_every);
+        let audit_task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                audit_upkeep(&store).await;
+            }
+        });
         let r = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| e.to_string());
         scheduler.abort();
+        audit_task.abort();
+        audit_upkeep(&self.store).await;
         r
+    }
+}
+
+/// Writes the counts of repeated refusals, then a checkpoint of the chain. A refused
+/// checkpoint (the chain was cut or changed) is logged as an error by the store and retried
+/// at the next tick; the old checkpoint stays as evidence.
+async fn audit_upkeep(store: &Store) {
+    if let Err(e) = dangjian_store::audit::refusal::flush(store).await {
+        tracing::warn!(error = %e, "audit refusal counts");
+    }
+    if let Err(e) = dangjian_store::audit::checkpoint::write(store).await {
+        tracing::warn!(error = %e, "audit checkpoint");
     }
 }

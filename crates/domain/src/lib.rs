@@ -7,6 +7,7 @@ pub mod member;
 pub mod org;
 pub mod password;
 pub mod policy;
+pub mod text;
 pub mod time;
 pub mod totp;
 

@@ -3,7 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 pub use crate::idcard::{Gender, IdNumber, Phone};
-use crate::{code_enum, org::parse_name, time, Invalid};
+use crate::text::{parse_name, parse_optional_name};
+use crate::{code_enum, time, Invalid};
 
 code_enum! {
     /// 党员状态 — member status (DOMAIN.md canonical codes), pipeline stages and leaving.
@@ -76,14 +77,6 @@ pub struct ValidMember {
     pub full_on: Option<NaiveDate>,
 }
 
-fn optional_text(field: &'static str, label: &str, s: &str, max: usize) -> Result<String, Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(String::new());
-    }
-    parse_name(field, label, s, max)
-}
-
 fn optional_date(field: &'static str, label: &str, s: &str) -> Result<Option<NaiveDate>, Invalid> {
     if s.trim().is_empty() {
         return Ok(None);
@@ -129,10 +122,10 @@ impl MemberInput {
         };
         let joined_on = optional_date("joined_on", "入党时间", &self.joined_on);
         let full_on = optional_date("full_on", "转正时间", &self.full_on);
-        let ethnicity = optional_text("ethnicity", "民族", &self.ethnicity, 20);
-        let education = optional_text("education", "学历", &self.education, 20);
-        let work_unit = optional_text("work_unit", "工作单位", &self.work_unit, 60);
-        let position = optional_text("position", "职务", &self.position, 40);
+        let ethnicity = parse_optional_name("ethnicity", "民族", &self.ethnicity, 20);
+        let education = parse_optional_name("education", "学历", &self.education, 20);
+        let work_unit = parse_optional_name("work_unit", "工作单位", &self.work_unit, 60);
+        let position = parse_optional_name("position", "职务", &self.position, 40);
 
         if let Ok(id) = &id {
             if !self.birth_date.trim().is_empty() {
@@ -239,9 +232,30 @@ pub fn parse_member_no(s: &str) -> Result<String, Invalid> {
     Ok(s.to_string())
 }
 
+/// Whether a search text is an ID number (by its shape, checksum or not) or a mobile number.
+/// Such a text must not travel in a URL, where browser history and proxy logs keep it
+/// (SECURITY.md "Web hygiene": no personal data in query strings).
+pub fn is_personal_number(s: &str) -> bool {
+    let t = s.trim();
+    let b = t.as_bytes();
+    let id_shape = (b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x'))
+        || (b.len() == 15 && b.iter().all(u8::is_ascii_digit));
+    id_shape || Phone::parse(t).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_numbers_are_recognised_for_keeping_them_out_of_urls() {
+        for yes in ["11010519491231002X", "110105194912310021", "110105491231002", "13812345678", "+86 138 1234 5678"] {
+            assert!(is_personal_number(yes), "{yes}");
+        }
+        for no in ["王伟", "DY-2021-001", "1381234", "12345"] {
+            assert!(!is_personal_number(no), "{no}");
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

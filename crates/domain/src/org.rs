@@ -149,20 +149,6 @@ pub fn parse_code(s: &str) -> Result<String, Invalid> {
     Ok(s.to_ascii_uppercase())
 }
 
-pub fn parse_name(field: &'static str, label: &str, s: &str, max_chars: usize) -> Result<String, Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(Invalid::new(field, "required", format!("{label}不能为空")));
-    }
-    if s.chars().count() > max_chars {
-        return Err(Invalid::new(field, "too_long", format!("{label}不能超过{max_chars}个字")));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(Invalid::new(field, "invalid_chars", format!("{label}含有不可见字符")));
-    }
-    Ok(s.to_string())
-}
-
 /// Materialised path of an organisation: `/1/5/23/` lists the ids from the root down.
 /// A subtree is the half-open text range [path, upper_bound(path)), an index range scan on
 /// both backends (PostgreSQL stores the column with the "C" collation so bytes order it).

@@ -146,15 +146,18 @@ impl Actor {
         if self.grants.iter().any(|g| role_allows(g.role, action) && in_scope(g, &target)) {
             return Decision::Allow;
         }
-        // 党员 (self): a member reads their own record.
-        if target.own_member && action == Action::MemberRead {
+        // 党员 (self): a member reads their own record, by the 党员 role the 安全管理员 granted,
+        // not by the account's binding alone: otherwise the 系统管理员, who creates accounts and
+        // binds them, could read anyone's record through an account of their own making.
+        let own = target.own_member && self.has_role(Role::Member);
+        if own && action == Action::MemberRead {
             return Decision::Allow;
         }
         // A system function is no secret: refusing it says nothing about any object.
         if target.org_path.is_none() {
             return Decision::Forbidden;
         }
-        let sees_it = target.own_member
+        let sees_it = own
             || self.grants.iter().any(|g| {
                 in_scope(g, &target)
                     && (role_allows(g.role, Action::OrgRead) || role_allows(g.role, Action::MemberRead) || role_allows(g.role, action))
@@ -203,6 +206,15 @@ mod tests {
         assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Allow);
         assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", false)), Decision::Hidden);
         assert_eq!(a.decide(Action::MemberWrite, Target::member("/1/2/3/", true)), Decision::Forbidden);
+    }
+
+    #[test]
+    fn a_binding_without_the_member_role_reads_nothing() {
+        // An account the 系统管理员 made and bound to somebody, with no role granted.
+        let a = actor(&[]);
+        assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Hidden);
+        let admin = actor(&[(Role::SystemAdmin, "/1/")]);
+        assert_ne!(admin.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Allow);
     }
 
     #[test]

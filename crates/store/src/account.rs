@@ -285,6 +285,32 @@ fn check_username(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
+const PERSON_BOUND_CODE: &str = "person_bound";
+const PERSON_BOUND: &str = "该党员已关联了另一个账号：一人只能有一个账号";
+
+/// The unique index on `accounts.member_id` caught a second account for one person (two
+/// creations racing past the check above).
+fn is_second_account_for_person(e: &sea_orm::DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) if m.contains("member"))
+}
+
+/// Whether the account holds one of the 三员 roles.
+async fn is_separated_admin<C: ConnectionTrait>(c: &C, account_id: i64) -> Result<bool> {
+    Ok(grants_of(c, account_id).await?.iter().any(|g| Role::parse(&g.role).is_some_and(Role::is_separated_admin)))
+}
+
+/// SECURITY.md "Access": none of the 三员 can take over another, so the credentials and the lock
+/// of a 三员 account change only at the command line (the operator), never through the web.
+async fn guard_separated_admin(store: &Store, ctx: &Ctx, id: i64) -> Result<()> {
+    if !ctx.actor.system && is_separated_admin(&store.db, id).await? {
+        return Err(StoreError::conflict(
+            "separated_admin_credentials",
+            "三员（系统、安全、审计管理员）账号的密码、动态口令和锁定只能由运维人员在服务器命令行办理（dangjian user passwd / reset2fa / lock）",
+        ));
+    }
+    Ok(())
+}
+
 /// Creates an account (系统管理员, or the operator at the command line).
 pub async fn create(store: &Store, settings: &AuthSettings, ctx: &Ctx, new: &NewAccount) -> Result<Account> {
     store.authorize(ctx, Action::AccountManage, Target::system(), "accounts").await?;
@@ -294,6 +320,11 @@ pub async fn create(store: &Store, settings: &AuthSettings, ctx: &Ctx, new: &New
         if scalar_i64(&store.db, "SELECT COUNT(*) FROM members WHERE id = $1", vec![mid.into()]).await? == 0 {
             return Err(StoreError::invalid("member_id", "no_member", "关联的党员不存在"));
         }
+        // SECURITY.md "Access": a person is bound to at most one account; a second one would let
+        // whoever created it read that person's record as them.
+        if scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts WHERE member_id = $1", vec![mid.into()]).await? > 0 {
+            return Err(StoreError::conflict(PERSON_BOUND_CODE, PERSON_BOUND));
+        }
     }
     let hash = hash_password(&new.password)?;
     let now = time::now_unix();
@@ -302,7 +333,7 @@ pub async fn create(store: &Store, settings: &AuthSettings, ctx: &Ctx, new: &New
         "INSERT INTO accounts (username, username_lc, member_id, password_hash, must_change, password_changed_at, locked, failed_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![username.clone().into(), username.to_lowercase().into(), new.member_id.into(), hash.into(), (!new.no_forced_change).into(), now.into(), false.into(), 0i64.into(), now.into()])
         .await
-        .map_err(|e| StoreError::from_db(e, &format!("用户名 {username} 已存在（不区分大小写）")))?;
+        .map_err(|e| if is_second_account_for_person(&e) { StoreError::conflict(PERSON_BOUND_CODE, PERSON_BOUND) } else { StoreError::from_db(e, &format!("用户名 {username} 已存在（不区分大小写）")) })?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.create", &format!("account:{id}"), "ok", json!({"username": username, "member_id": new.member_id})).await?;
     let a = load(&txn, id).await?;
     txn.commit().await?;
@@ -316,6 +347,7 @@ pub async fn set_locked(store: &Store, ctx: &Ctx, id: i64, locked: bool) -> Resu
     if id == ctx.actor.account_id && locked {
         return Err(StoreError::conflict("self_lock", "不能锁定自己的账号"));
     }
+    guard_separated_admin(store, ctx, id).await?;
     let txn = store.write().await?;
     exec(&txn, "UPDATE accounts SET locked = $1, locked_until = NULL, failed_count = 0, failed_since = NULL WHERE id = $2", vec![locked.into(), id.into()]).await?;
     if locked {
@@ -330,6 +362,7 @@ pub async fn set_locked(store: &Store, ctx: &Ctx, id: i64, locked: bool) -> Resu
 pub async fn reset_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, id: i64, password: &str, force_change: bool) -> Result<()> {
     store.authorize(ctx, Action::AccountManage, Target::system(), &format!("account:{id}")).await?;
     let a = load(&store.db, id).await?;
+    guard_separated_admin(store, ctx, id).await?;
     settings.password.check(password, &a.username).map_err(|m| StoreError::invalid("password", "weak_password", m))?;
     let hash = hash_password(password)?;
     let txn = store.write().await?;
@@ -341,32 +374,43 @@ pub async fn reset_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, i
     Ok(())
 }
 
-/// An account with its person's name and its roles, for the management page and `/me`.
+/// An account with its roles, for the management page and `/me`. The person's name appears
+/// only on one's own `/me`: the accounts page belongs to the 三员, who see no member names
+/// (SECURITY.md "Access"); they see the member number instead.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AccountView {
     #[serde(flatten)]
     pub account: Account,
     pub person_name: Option<String>,
+    pub member_no: Option<String>,
     pub roles: Vec<RoleGrant>,
-}
-
-async fn view(store: &Store, a: Account) -> Result<AccountView> {
-    let person_name = match a.member_id {
-        Some(mid) => one::<NameRow, _>(&store.db, "SELECT name FROM members WHERE id = $1", vec![mid.into()]).await?.map(|r| r.name),
-        None => None,
-    };
-    let roles = grants_of(&store.db, a.id).await?;
-    Ok(AccountView { account: a, person_name, roles })
+    /// Locked by too many failed logins, until `locked_until`.
+    pub locked_out: bool,
 }
 
 #[derive(FromQueryResult)]
-struct NameRow {
+struct PersonRow {
     name: String,
+    member_no: Option<String>,
+}
+
+async fn view(store: &Store, a: Account, with_name: bool) -> Result<AccountView> {
+    let person = match a.member_id {
+        Some(mid) => one::<PersonRow, _>(&store.db, "SELECT name, member_no FROM members WHERE id = $1", vec![mid.into()]).await?,
+        None => None,
+    };
+    let roles = grants_of(&store.db, a.id).await?;
+    let locked_out = !a.locked && a.locked_until.is_some_and(|t| t > time::now_unix());
+    let (person_name, member_no) = match person {
+        Some(p) => (with_name.then_some(p.name), p.member_no),
+        None => (None, None),
+    };
+    Ok(AccountView { account: a, person_name, member_no, roles, locked_out })
 }
 
 pub async fn me(store: &Store, ctx: &Ctx) -> Result<AccountView> {
     let a = load(&store.db, ctx.actor.account_id).await?;
-    view(store, a).await
+    view(store, a, true).await
 }
 
 /// Accounts for the 系统管理员 and 安全管理员.
@@ -374,13 +418,13 @@ pub async fn list(store: &Store, ctx: &Ctx, page: Option<u64>, per_page: Option<
     if ctx.actor.decide(Action::AccountManage, Target::system()) != dangjian_domain::policy::Decision::Allow {
         store.authorize(ctx, Action::RoleManage, Target::system(), "accounts").await?;
     }
-    let (page, per_page) = page_bounds(page, per_page);
+    let (page, per_page) = page_bounds(page, per_page)?;
     let total = scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?;
     let rows = all::<Account, _>(&store.db, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id LIMIT $1 OFFSET $2"),
         vec![(per_page as i64).into(), (((page - 1) * per_page) as i64).into()]).await?;
     let mut items = Vec::with_capacity(rows.len());
     for a in rows {
-        items.push(view(store, a).await?);
+        items.push(view(store, a, false).await?);
     }
     Ok(Page { items, total: total as u64, page, per_page })
 }
@@ -390,7 +434,7 @@ pub async fn get_view(store: &Store, ctx: &Ctx, id: i64) -> Result<AccountView> 
         store.authorize(ctx, Action::RoleManage, Target::system(), &format!("account:{id}")).await?;
     }
     let a = load(&store.db, id).await?;
-    view(store, a).await
+    view(store, a, false).await
 }
 
 /// Grants a role on an organisation (安全管理员). 三员 stay separate: no account holds two of them.
@@ -406,6 +450,14 @@ pub async fn grant(store: &Store, ctx: &Ctx, account_id: i64, role: &str, org_id
     let separated = |r: &str| Role::parse(r).is_some_and(Role::is_separated_admin);
     if role.is_separated_admin() && existing.iter().any(|g| separated(&g.role) && g.role != role.code()) {
         return Err(StoreError::conflict("separation_of_duties", "系统管理员、安全管理员、审计管理员三员分立，一个账号只能担任其中一种"));
+    }
+    // 三员 hold no business role, ever: with one, the 安全管理员 could hand the 系统管理员 the
+    // personal data the separation keeps from them.
+    if role.is_separated_admin() && existing.iter().any(|g| !separated(&g.role)) {
+        return Err(StoreError::conflict("separation_of_duties", "该账号已有业务角色，不能再担任三员（系统、安全、审计管理员）"));
+    }
+    if !role.is_separated_admin() && existing.iter().any(|g| separated(&g.role)) {
+        return Err(StoreError::conflict("separation_of_duties", "三员（系统、安全、审计管理员）账号不能担任业务角色"));
     }
     if role == Role::Member && a.member_id.is_none() {
         return Err(StoreError::invalid("role", "no_person", "该账号未关联党员，不能授予党员角色"));
@@ -475,6 +527,8 @@ pub async fn totp_confirm(store: &Store, ctx: &Ctx, code: &str) -> Result<()> {
 /// Removes an account's second factor (the operator, when a phone is lost); it must enrol again.
 pub async fn totp_reset(store: &Store, ctx: &Ctx, id: i64) -> Result<()> {
     store.authorize(ctx, Action::AccountManage, Target::system(), &format!("account:{id}")).await?;
+    load(&store.db, id).await?;
+    guard_separated_admin(store, ctx, id).await?;
     let txn = store.write().await?;
     exec(&txn, "UPDATE accounts SET totp_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL WHERE id = $1", vec![id.into()]).await?;
     exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod db;
 pub mod dialect;
+pub mod fsutil;
 pub mod sample;
 pub mod member;
 pub mod migration;
@@ -38,6 +39,9 @@ pub enum StoreError {
     Conflict { code: &'static str, message: String },
     #[error("{0}")]
     Auth(String),
+    /// The request itself is malformed (a page number out of range): 400, not a field error.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
     #[error("数据库错误：{0}")]
     Db(#[from] DbErr),
 }
@@ -58,6 +62,7 @@ impl StoreError {
             StoreError::Invalid(v) => v.first().map(|e| e.code).unwrap_or("invalid"),
             StoreError::Conflict { code, .. } => code,
             StoreError::Auth(_) => "unauthenticated",
+            StoreError::BadRequest { code, .. } => code,
             StoreError::Db(_) => "database_error",
         }
     }
@@ -92,12 +97,20 @@ impl Ctx {
     pub fn cli(label: &str) -> Ctx {
         Ctx { actor: Actor::system(label), ip: "cli".into() }
     }
+
+    /// Somebody not signed in, known by address only.
+    pub fn anonymous(ip: &str) -> Ctx {
+        Ctx { actor: Actor { account_id: 0, username: String::new(), member_id: None, grants: vec![], system: false }, ip: ip.to_string() }
+    }
 }
 
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
     pub crypto: Arc<dyn CryptoProvider>,
+    /// Where audit checkpoints are kept outside the database (next to the key), if anywhere.
+    pub checkpoint_file: Option<Arc<std::path::PathBuf>>,
+    pub refusals: Arc<audit::refusal::Refusals>,
 }
 
 impl std::fmt::Debug for Store {
@@ -111,9 +124,16 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        let store = Store { db, crypto };
+        let store = Store { db, crypto, checkpoint_file: None, refusals: Arc::default() };
         store.check_key().await?;
+        audit::ensure_head_signed(&store).await?;
         Ok(store)
+    }
+
+    /// Keeps audit checkpoints in `path` (SECURITY.md "Audit").
+    pub fn with_checkpoint_file(mut self, path: std::path::PathBuf) -> Store {
+        self.checkpoint_file = Some(Arc::new(path));
+        self
     }
 
     /// A value derived from the data key, recorded in the database when it is first opened: a
@@ -163,7 +183,8 @@ impl Store {
         match ctx.actor.decide(action, target) {
             Decision::Allow => Ok(()),
             d => {
-                audit::record_alone(self, ctx, &format!("deny:{action:?}"), object, "denied", serde_json::Value::Null).await?;
+                let denied = format!("deny:{action:?}");
+                audit::refusal::record(self, ctx, &denied, object, "denied", &denied, serde_json::Value::Null).await?;
                 Err(if d == Decision::Hidden { StoreError::NotFound } else { StoreError::Forbidden })
             }
         }
@@ -181,7 +202,20 @@ pub struct Page<T> {
 
 pub const MAX_PER_PAGE: u64 = 200;
 
-pub fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
-    let per = per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
-    (page.unwrap_or(1).max(1), per)
+/// Rows skipped by the deepest page a list serves; past it, narrow the filter instead.
+pub const MAX_OFFSET: u64 = 10_000_000;
+
+/// The page and page size of a list request. Page 0, a page size of 0 or a page past
+/// `MAX_OFFSET` is a bad request, never silently page 1; sizes above the cap are capped.
+pub fn page_bounds(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64)> {
+    let per = per_page.unwrap_or(20);
+    if per == 0 {
+        return Err(StoreError::BadRequest { code: "bad_per_page", message: "每页条数应为1至200".into() });
+    }
+    let per = per.min(MAX_PER_PAGE);
+    let page = page.unwrap_or(1);
+    if page == 0 || (page - 1).saturating_mul(per) > MAX_OFFSET {
+        return Err(StoreError::BadRequest { code: "bad_page", message: format!("页码{page}超出范围：页码从1开始，最多翻到第{}页（每页{per}条）", MAX_OFFSET / per + 1) });
+    }
+    Ok((page, per))
 }

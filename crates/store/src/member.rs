@@ -102,6 +102,40 @@ impl Member {
     }
 }
 
+impl Member {
+    /// What the audit log keeps of a change: the organisation, status and category (what the
+    /// audit administrator needs to see who moved whom where), and only the names of the personal
+    /// fields that changed, never their values (SECURITY.md "Access": the 三员 read no personal
+    /// data, and the log is theirs).
+    fn audit_detail(before: Option<&Member>, after: &Member) -> serde_json::Value {
+        let personal: [(&str, fn(&Member) -> Option<&str>); 11] = [
+            ("name", |m| Some(&m.name)),
+            ("gender", |m| Some(&m.gender)),
+            ("ethnicity", |m| Some(&m.ethnicity)),
+            ("birth_date", |m| Some(&m.birth_date)),
+            ("id_number", |m| Some(&m.id_enc)),
+            ("phone", |m| m.phone_enc.as_deref()),
+            ("education", |m| Some(&m.education)),
+            ("work_unit", |m| Some(&m.work_unit)),
+            ("position", |m| Some(&m.position)),
+            ("member_no", |m| m.member_no.as_deref()),
+            ("dates", |m| m.joined_on.as_deref().or(m.full_on.as_deref())),
+        ];
+        let facts = |m: &Member| json!({"org_id": m.org_id, "status": m.status, "category": m.category});
+        match before {
+            None => json!({"after": facts(after), "fields": personal.iter().filter(|(_, f)| f(after).is_some_and(|v| !v.is_empty())).map(|(n, _)| *n).collect::<Vec<_>>()}),
+            Some(b) => {
+                let changed: Vec<&str> = personal
+                    .iter()
+                    .filter(|(n, f)| f(b) != f(after) || (*n == "dates" && (b.joined_on != after.joined_on || b.full_on != after.full_on)))
+                    .map(|(n, _)| *n)
+                    .collect();
+                json!({"before": facts(b), "after": facts(after), "changed": changed})
+            }
+        }
+    }
+}
+
 const DETAIL_COLUMNS: &str = "m.id, m.tenant_id, m.org_id, o.name AS org_name, m.org_path, m.member_no, m.name, m.gender, m.ethnicity, m.birth_date, \
     m.id_masked, m.phone_masked, m.education, m.work_unit, m.position, m.category, m.status, m.joined_on, m.full_on, m.created_at, m.updated_at, m.id_enc, m.phone_enc";
 
@@ -297,7 +331,7 @@ pub async fn create(store: &Store, ctx: &Ctx, body: &MemberCreate) -> Result<Mem
     add_event(&txn, id, "create", &time::format_date(time::today_cst()), Some(o.id), "建立党员档案").await?;
     org::recount(&txn, &[o.id]).await?;
     let m = load(&txn, id).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "member.create", &format!("member:{id}"), "ok", json!({"after": m.as_row()})).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "member.create", &format!("member:{id}"), "ok", Member::audit_detail(None, &m)).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -357,6 +391,7 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &MemberPatch) -> R
         full_on: pick(&patch.full_on, before.full_on.as_deref().unwrap_or("")),
     };
     let v = input.validate(time::today_cst()).map_err(StoreError::Invalid)?;
+    let reason = dangjian_domain::text::parse_text("reason", "变更原因", patch.reason.as_deref().unwrap_or(""), dangjian_domain::text::NOTE_MAX)?;
     let no = match &patch.member_no {
         Some(s) => member_no(s)?,
         None => before.member_no.clone(),
@@ -378,7 +413,6 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &MemberPatch) -> R
         .await
         .map_err(|e| StoreError::from_db(e, "公民身份号码或党员编号与其他党员重复"))?;
     let today = time::format_date(time::today_cst());
-    let reason = patch.reason.clone().unwrap_or_default();
     if let Some(o) = &new_org {
         add_event(&txn, id, "transfer", &today, Some(o.id), &format!("组织关系由“{}”转至“{}”{}", before.org_name, o.name, note_suffix(&reason))).await?;
     }
@@ -388,7 +422,7 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &MemberPatch) -> R
     }
     org::recount(&txn, &[before.org_id, org_after.0]).await?;
     let after = load(&txn, id).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "member.update", &format!("member:{id}"), "ok", json!({"before": before.as_row(), "after": after.as_row()})).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "member.update", &format!("member:{id}"), "ok", Member::audit_detail(Some(&before), &after)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -466,7 +500,7 @@ pub struct MemberQuery {
 }
 
 pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<MemberRow>> {
-    let (page, per_page) = page_bounds(q.page, q.per_page);
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let mut values: Vec<Value> = Vec::new();
     let mut conds: Vec<String> = Vec::new();
     let subtree = q.subtree.unwrap_or(true);

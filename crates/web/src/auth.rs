@@ -84,6 +84,22 @@ pub struct Rejection {
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
+        let refusal = match self.kind {
+            RejectKind::MustChangePassword => Some("password_change_required"),
+            RejectKind::MustEnrolSecondFactor => Some("second_factor_required"),
+            RejectKind::Csrf => Some("csrf"),
+            RejectKind::Unauthenticated | RejectKind::Internal => None,
+        };
+        let res = self.render();
+        match refusal {
+            Some(r) => crate::guard::refused(res, r),
+            None => res,
+        }
+    }
+}
+
+impl Rejection {
+    fn render(self) -> Response {
         match (self.api, self.kind) {
             (true, RejectKind::Unauthenticated) => ApiError(Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录，或会话已过期")).into_response(),
             (true, RejectKind::MustEnrolSecondFactor) => ApiError(Problem::new(StatusCode::FORBIDDEN, "second_factor_required", "管理员须先开启动态口令（双因素认证）")).into_response(),
@@ -139,6 +155,10 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(reject(RejectKind::Internal));
             }
         };
+        let ctx = Ctx { actor: session.actor.clone(), ip: client_ip(parts) };
+        if let Some(c) = parts.extensions.get::<crate::guard::Caller>() {
+            c.set(&ctx);
+        }
         if session.must_change && !allowed_before_change(&path) {
             return Err(reject(RejectKind::MustChangePassword));
         }
@@ -152,7 +172,6 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(reject(RejectKind::Csrf));
             }
         }
-        let ctx = Ctx { actor: session.actor.clone(), ip: client_ip(parts) };
         Ok(Authed { ctx, session, bearer: is_bearer })
     }
 }

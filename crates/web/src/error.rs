@@ -32,6 +32,7 @@ pub fn status_of(e: &StoreError) -> StatusCode {
         StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         StoreError::Conflict { .. } => StatusCode::CONFLICT,
         StoreError::Auth(_) => StatusCode::UNAUTHORIZED,
+        StoreError::BadRequest { .. } => StatusCode::BAD_REQUEST,
         StoreError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -83,7 +84,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self.0).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut res = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        res.extensions_mut().insert(crate::guard::Rendered { code: self.0.code });
+        res
     }
 }
 
@@ -108,6 +111,8 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let page = ErrorPage { title: &self.0.title, detail: &self.0.detail };
-        (status, Html(page.render().unwrap_or_else(|_| self.0.detail.clone()))).into_response()
+        let mut res = (status, Html(page.render().unwrap_or_else(|_| self.0.detail.clone()))).into_response();
+        res.extensions_mut().insert(crate::guard::Rendered { code: self.0.code });
+        res
     }
 }

@@ -3,14 +3,15 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod guard;
 pub mod pages;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -70,9 +71,17 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(pages::static_css))
+        .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_upload))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(guard::uniform_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::refusals))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::headers))
         .with_state(state)
+}
+
+/// Turned into the error page or problem+json by `guard::uniform_errors`.
+async fn not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -80,22 +89,4 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response(),
     }
-}
-
-/// SECURITY.md "Web hygiene": CSP without inline script, nosniff, same-origin referrer, no
-/// framing, and no caching of pages that may carry personal data.
-async fn security_headers(req: Request, next: Next) -> Response {
-    // The path only: query strings may carry search terms, which are personal data.
-    let (method, path, started) = (req.method().clone(), req.uri().path().to_string(), std::time::Instant::now());
-    let mut res = next.run(req).await;
-    tracing::debug!(%method, path = %path.escape_debug(), status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    res
 }

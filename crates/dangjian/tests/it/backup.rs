@@ -89,7 +89,7 @@ async fn a_restored_backup_holds_every_table_exactly() {
     let own = target.org_id(OWN_BRANCH).await;
     api.post_json("/members", &member_body(own, "恢复后新建", &id_number("110105", "19900101", 7), "")).await.assert_status(201);
     api.post_json("/orgs", &json!({"parent_id": own, "kind": "group", "name": "恢复后小组", "code": "AFTER-RESTORE"})).await.assert_status(201);
-    assert_eq!(api.get_ok(&format!("/members?q={ID}")).await["items"][0]["name"], "备份测试");
+    assert_eq!(api.search(&json!({"q": ID})).await["items"][0]["name"], "备份测试");
     assert!(audit::verify(&target.store).await.expect("verify").ok());
 }
 

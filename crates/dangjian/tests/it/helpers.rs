@@ -83,14 +83,7 @@ impl TestDb {
 
     /// A directory for files next to the database (CLI tests write backups and rosters there).
     pub fn scratch_dir(&self) -> PathBuf {
-        match &self.cleanup {
-            Cleanup::Sqlite(d) => d.clone(),
-            Cleanup::Postgres { name, .. } => {
-                let d = std::env::temp_dir().join(format!("dangjian-test-{name}"));
-                std::fs::create_dir_all(&d).expect("temp dir");
-                d
-            }
-        }
+        scratch_for(&self.url)
     }
 }
 
@@ -128,8 +121,23 @@ pub struct TestApp {
     pub _guard: TestDb,
 }
 
+/// The scratch directory of a test database: the SQLite file's directory, or one named after the
+/// PostgreSQL database. The CLI runs there, so its default `./data/…` files land beside the
+/// in-process app's.
+pub fn scratch_for(url: &str) -> PathBuf {
+    let d = if url.starts_with("postgres") {
+        let name = url.split('?').next().unwrap_or(url).rsplit('/').next().unwrap_or("pg");
+        std::env::temp_dir().join(format!("dangjian-test-{name}"))
+    } else {
+        std::path::Path::new(url).parent().map(PathBuf::from).unwrap_or_else(std::env::temp_dir)
+    };
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
 pub fn test_config(database: &str) -> Config {
     let mut cfg = Config { bind: "127.0.0.1:0".into(), database: database.into(), data_key: Some(DATA_KEY.into()), max_connections: 4, ..Config::default() };
+    cfg.audit_checkpoint_file = Some(scratch_for(database).join("data").join("audit-checkpoint.json"));
     // Like demo mode: the separated administrators sign in with a password alone. The TOTP tests
     // switch this back on.
     cfg.auth.require_second_factor_for_admins = false;
@@ -340,6 +348,11 @@ impl Api {
     /// `GET` that must answer 200, as JSON.
     pub async fn get_ok(&self, path: &str) -> Value {
         self.get(path).await.assert_status(200).json()
+    }
+
+    /// `POST /members/search` (how ID and phone numbers are searched) that must answer 200.
+    pub async fn search(&self, body: &Value) -> Value {
+        self.post_json("/members/search", body).await.assert_status(200).json()
     }
 
     /// Subtree member count of an organisation.

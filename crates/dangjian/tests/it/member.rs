@@ -79,7 +79,7 @@ async fn search_finds_by_name_part_id_and_phone() {
     let find = |q: &str| {
         let api = api.clone();
         let q = q.to_string();
-        async move { ids_of(&api.get_ok(&format!("/members?per_page=200&q={}", urlencode(&q))).await) }
+        async move { ids_of(&api.search(&json!({"q": q, "per_page": 200})).await) }
     };
     // Two characters: the prefix range; three or more: the trigram (PostgreSQL) / FTS5 path.
     for q in ["欧阳", "欧阳明华", "阳明华", "明华"] {
@@ -99,12 +99,12 @@ async fn search_finds_by_name_part_id_and_phone() {
     assert!(find("查无此人").await.is_empty());
     // Search stays within the caller's scope.
     let shuji = app.demo_login("shuji1").await;
-    assert_eq!(ids_of(&shuji.get_ok(&format!("/members?q={id}")).await), vec![m]);
+    assert_eq!(ids_of(&shuji.search(&json!({"q": id})).await), vec![m]);
     let other = app.org_id(OTHER_BRANCH).await;
-    assert!(ids_of(&api.get_ok(&format!("/members?org={other}&q={id}")).await).is_empty());
+    assert!(ids_of(&api.search(&json!({"q": id, "org": other})).await).is_empty());
     // The member moves out of shuji1's branch: shuji1 no longer finds them.
     api.patch_json(&format!("/members/{m}"), &json!({"org_id": other})).await.assert_status(200);
-    assert!(ids_of(&shuji.get_ok(&format!("/members?q={id}")).await).is_empty());
+    assert!(ids_of(&shuji.search(&json!({"q": id})).await).is_empty());
     // Renamed: the name index follows.
     api.patch_json(&format!("/members/{m}"), &json!({"name": "司马光远"})).await.assert_status(200);
     assert!(find("阳明华").await.is_empty());

@@ -3,7 +3,7 @@
 
 use dangjian_store::roster::format::{read_csv, read_xlsx, write_csv, write_xlsx, RosterRow};
 use reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -78,7 +78,7 @@ async fn import_names_every_bad_line_and_is_all_or_nothing_by_default() {
     assert_eq!(error_lines(&report), [3, 5]);
     assert_eq!(api.members_of(root).await, root0 + 3);
     assert_eq!(api.members_of(own).await, own0 + 3);
-    let found = api.get_ok(&format!("/members?q={}", id_number("110105", "19810203", 101))).await;
+    let found = api.search(&json!({"q": id_number("110105", "19810203", 101)})).await;
     assert_eq!(found["items"][0]["name"], "导入甲");
     assert_eq!(found["items"][0]["full_on"], "2011-07-01", "month-only dates are the 1st");
 

@@ -1,7 +1,7 @@
 //! The only place in the migration tree that knows which backend it speaks to.
 
 use sea_orm::sea_query::{
-    ColumnDef, Index, IndexCreateStatement, PostgresQueryBuilder, SqliteQueryBuilder, TableCreateStatement,
+    ColumnDef, Index, IndexCreateStatement, IndexDropStatement, PostgresQueryBuilder, SqliteQueryBuilder, TableCreateStatement,
 };
 use sea_orm::{DbBackend, Statement, Value};
 
@@ -22,6 +22,13 @@ impl Schema {
     }
 
     pub fn index(&self, i: &IndexCreateStatement) -> String {
+        match self.backend {
+            DbBackend::Postgres => i.to_string(PostgresQueryBuilder),
+            _ => i.to_string(SqliteQueryBuilder),
+        }
+    }
+
+    pub fn drop_index(&self, i: &IndexDropStatement) -> String {
         match self.backend {
             DbBackend::Postgres => i.to_string(PostgresQueryBuilder),
             _ => i.to_string(SqliteQueryBuilder),

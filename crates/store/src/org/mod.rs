@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use dangjian_domain::org::{self, OrgKind, UnitCategory, Warning};
 use dangjian_domain::policy::{Action, Target};
-use dangjian_domain::{crypto::random_token, time, Invalid};
+use dangjian_domain::{crypto::random_token, text, time, Invalid};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
@@ -114,7 +114,9 @@ fn check(input: &OrgInput, today: NaiveDate) -> Result<Checked> {
     if kind.is_none() {
         errs.push(Invalid::new("kind", "invalid_kind", format!("组织类别“{}”无法识别", input.kind.trim())));
     }
-    let name = org::parse_name("name", "组织名称", &input.name, 60).map_err(|e| errs.push(e)).ok();
+    let name = text::parse_name("name", "组织名称", &input.name, 60).map_err(|e| errs.push(e)).ok();
+    let unit_name = text::parse_optional_name("unit_name", "所在单位名称", &input.unit_name, 60).map_err(|e| errs.push(e)).ok();
+    let note = text::parse_text("note", "备注", &input.note, text::NOTE_MAX).map_err(|e| errs.push(e)).ok();
     let code = org::parse_code(&input.code).map_err(|e| errs.push(e)).ok();
     let unit_category = if input.unit_category.trim().is_empty() {
         Some(String::new())
@@ -138,9 +140,6 @@ fn check(input: &OrgInput, today: NaiveDate) -> Result<Checked> {
             _ => {}
         }
     }
-    if input.unit_name.chars().count() > 60 {
-        errs.push(Invalid::new("unit_name", "too_long", "所在单位名称不能超过60个字"));
-    }
     if !errs.is_empty() {
         return Err(StoreError::Invalid(errs));
     }
@@ -148,11 +147,11 @@ fn check(input: &OrgInput, today: NaiveDate) -> Result<Checked> {
         kind: kind.expect("checked"),
         name: name.expect("checked"),
         code: code.expect("checked"),
-        unit_name: input.unit_name.trim().to_string(),
+        unit_name: unit_name.expect("checked"),
         unit_category: unit_category.expect("checked"),
         established_on: established_on.expect("checked"),
         ends_on: ends_on.expect("checked"),
-        note: input.note.trim().to_string(),
+        note: note.expect("checked"),
     })
 }
 
@@ -295,10 +294,7 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{id}")).await?;
     let np = load(&store.db, new_parent_id).await.map_err(|_| StoreError::invalid("parent_id", "no_parent", "目标上级组织不存在"))?;
     store.authorize(ctx, Action::OrgWrite, Target::org(&np.path), &format!("org:{new_parent_id}")).await?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(StoreError::invalid("reason", "required", "请填写隶属关系变更的原因"));
-    }
+    let reason = text::parse_required_text("reason", "隶属关系变更的原因", reason, text::NOTE_MAX)?;
     if org::is_within(&np.path, &o.path) {
         return Err(StoreError::invalid("parent_id", "move_into_descendant", format!(
             "不能把“{}”移动到其自身或其下级组织“{}”之下", o.name, np.name
@@ -329,7 +325,7 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
         vec![new_path.clone().into(), keep.into(), lo, hi]).await?;
     counts::move_subtree(&txn, o.id, &o.path, &np.path).await?;
     insert_id(&txn, "INSERT INTO org_moves (org_id, from_parent_id, to_parent_id, from_path, to_path, reason, moved_on, account_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        vec![o.id.into(), o.parent_id.into(), np.id.into(), o.path.clone().into(), new_path.clone().into(), reason.to_string().into(), moved_on.into(),
+        vec![o.id.into(), o.parent_id.into(), np.id.into(), o.path.clone().into(), new_path.clone().into(), reason.clone().into(), moved_on.into(),
              (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into(), time::now_unix().into()]).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "org.move", &format!("org:{id}"), "ok",
         json!({"before": {"parent_id": o.parent_id, "path": o.path}, "after": {"parent_id": np.id, "path": new_path}, "reason": reason})).await?;
@@ -348,8 +344,9 @@ pub async fn dissolve(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result
     if o.parent_id.is_none() {
         return Err(StoreError::conflict("root", "不能撤销最上级组织"));
     }
+    let reason = text::parse_text("reason", "撤销原因", reason, text::NOTE_MAX)?;
     let txn = store.write().await?;
-    dissolve_in(&txn, store, ctx, &o, reason).await?;
+    dissolve_in(&txn, store, ctx, &o, &reason).await?;
     let after = load(&txn, id).await?;
     txn.commit().await?;
     Ok(after)
@@ -562,7 +559,7 @@ pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Wa
 /// Organisations the caller can see, in tree order: the children of `parent`, or every active
 /// organisation of the caller's scopes.
 pub async fn list(store: &Store, ctx: &Ctx, parent: Option<i64>, page: Option<u64>, per_page: Option<u64>) -> Result<crate::Page<Org>> {
-    let (page, per_page) = crate::page_bounds(page, per_page);
+    let (page, per_page) = crate::page_bounds(page, per_page)?;
     let limit: Value = (per_page as i64).into();
     let offset: Value = (((page - 1) * per_page) as i64).into();
     if let Some(pid) = parent {

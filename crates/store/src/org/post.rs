@@ -43,9 +43,19 @@ pub struct PostInput {
     pub note: String,
 }
 
+/// Shown instead of a holder's name to those who may see the organisation but not its members:
+/// the 系统管理员 and 安全管理员 need the tree to grant roles, never the people in it.
+pub const NAME_HIDDEN: &str = "（无权查看姓名）";
+
 pub async fn posts(store: &Store, ctx: &Ctx, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
-    get(store, ctx, org_id).await?;
-    posts_of(&store.db, org_id, include_ended).await
+    let o = get(store, ctx, org_id).await?;
+    let mut posts = posts_of(&store.db, org_id, include_ended).await?;
+    if ctx.actor.decide(Action::MemberRead, Target::org(&o.path)) != dangjian_domain::policy::Decision::Allow {
+        for p in &mut posts {
+            p.member_name = NAME_HIDDEN.to_string();
+        }
+    }
+    Ok(posts)
 }
 
 async fn posts_of<C: ConnectionTrait>(c: &C, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
@@ -63,6 +73,7 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
     let ab = if input.ab_role.trim().is_empty() { AbRole::A } else {
         AbRole::parse(&input.ab_role).ok_or_else(|| StoreError::invalid("ab_role", "invalid_ab_role", "AB角应为A角或B角"))?
     };
+    let note = dangjian_domain::text::parse_text("note", "备注", &input.note, dangjian_domain::text::NOTE_MAX)?;
     let started = if input.started_on.trim().is_empty() { time::today_cst() } else { time::parse_date("started_on", "任职日期", &input.started_on)? };
     #[derive(FromQueryResult)]
     struct M { tenant_id: i64, name: String, status: String }
@@ -81,7 +92,7 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
         return Err(StoreError::conflict("post_taken", format!("{}的{}已有人在任，请先办理离任", post.label(), ab.label())));
     }
     let id = insert_id(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, $3, $4, $5, $6)",
-        vec![org_id.into(), input.member_id.into(), post.code().into(), ab.code().into(), time::format_date(started).into(), input.note.trim().to_string().into()]).await?;
+        vec![org_id.into(), input.member_id.into(), post.code().into(), ab.code().into(), time::format_date(started).into(), note.into()]).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "post.create", &format!("post:{id}"), "ok",
         json!({"org_id": org_id, "member_id": input.member_id, "post": post.code(), "ab_role": ab.code()})).await?;
     txn.commit().await?;

@@ -36,6 +36,7 @@ pub async fn terms(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Term>> {
 pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, ends_on: &str, note: &str) -> Result<Term> {
     let o = get(store, ctx, org_id).await?;
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    let note = dangjian_domain::text::parse_text("note", "备注", note, dangjian_domain::text::NOTE_MAX)?;
     let start = time::parse_date("started_on", "换届日期", started_on)?;
     let end = if ends_on.trim().is_empty() {
         let years = o.kind_enum().and_then(OrgKind::term_years).ok_or_else(|| StoreError::invalid("ends_on", "required", "请填写届满日期"))?;
@@ -48,8 +49,8 @@ pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, e
     }
     let txn = store.write().await?;
     let id = insert_id(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
-        vec![org_id.into(), time::format_date(start).into(), time::format_date(end).into(), note.trim().to_string().into()]).await?;
+        vec![org_id.into(), time::format_date(start).into(), time::format_date(end).into(), note.clone().into()]).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "term.create", &format!("org:{org_id}"), "ok", json!({"started_on": time::format_date(start), "ends_on": time::format_date(end)})).await?;
     txn.commit().await?;
-    Ok(Term { id, org_id, started_on: time::format_date(start), ends_on: time::format_date(end), note: note.trim().to_string() })
+    Ok(Term { id, org_id, started_on: time::format_date(start), ends_on: time::format_date(end), note })
 }

@@ -15,6 +15,7 @@ use crate::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(search))
         .routes(routes!(get_one, patch))
         .routes(routes!(reveal))
         .routes(routes!(events))
@@ -30,9 +31,52 @@ pub struct MemberPage {
     pub per_page: u64,
 }
 
-#[utoipa::path(get, path = "/members", params(MemberQuery), responses((status = 200, body = MemberPage)))]
+/// Refuses an ID or mobile number in a URL's query: it would stay in browser history and proxy
+/// logs. Such searches go by POST (`/members/search`).
+pub fn refuse_number_in_url(q: &MemberQuery) -> Result<(), Problem> {
+    if q.q.as_deref().is_some_and(dangjian_domain::member::is_personal_number) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "personal_number_in_url",
+            "身份证号、手机号不能放在网址中查询（会留在浏览器历史和代理日志里）：请用查询表单提交，接口请用 POST /api/v1/members/search",
+        ));
+    }
+    Ok(())
+}
+
+/// Names, member numbers and the filters. An ID or phone number in `q` is refused (400): search
+/// for those with `POST /members/search`.
+#[utoipa::path(get, path = "/members", params(MemberQuery), responses((status = 200, body = MemberPage), (status = 400, body = Problem)))]
 async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MemberQuery>) -> Result<Json<MemberPage>, ApiError> {
+    refuse_number_in_url(&q).map_err(ApiError)?;
     let p = member::list(&s.store, &auth.ctx, &q).await?;
+    Ok(Json(MemberPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
+}
+
+/// The member search as a request body, so an ID or phone number never appears in a URL.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchBody {
+    /// Name (part of it), member number, ID number or mobile number.
+    pub q: String,
+    pub org: Option<i64>,
+    pub subtree: Option<bool>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    pub sort: Option<String>,
+}
+
+impl From<SearchBody> for MemberQuery {
+    fn from(b: SearchBody) -> Self {
+        MemberQuery { org: b.org, subtree: b.subtree, q: Some(b.q).filter(|q| !q.trim().is_empty()), status: b.status, category: b.category, page: b.page, per_page: b.per_page, sort: b.sort }
+    }
+}
+
+#[utoipa::path(post, path = "/members/search", request_body = SearchBody, responses((status = 200, body = MemberPage)))]
+async fn search(State(s): State<AppState>, auth: Authed, Json(b): Json<SearchBody>) -> Result<Json<MemberPage>, ApiError> {
+    let p = member::list(&s.store, &auth.ctx, &b.into()).await?;
     Ok(Json(MemberPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
 }
 

@@ -70,7 +70,7 @@ async fn list_page(s: &AppState, auth: &Authed, page: Option<u64>, errors: Field
 }
 
 async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
-    list_page(&s, &auth, q.page.parse().ok(), FieldErrors::default(), &q.done, String::new()).await
+    list_page(&s, &auth, super::page_param(&q.page)?, FieldErrors::default(), &q.done, String::new()).await
 }
 
 async fn after(s: &AppState, auth: &Authed, r: Result<(), StoreError>, done: &str, username: String) -> Result<Response, PageError> {

@@ -45,7 +45,7 @@ impl ListPage {
 }
 
 async fn list(State(s): State<AppState>, auth: Authed, Query(p): Query<Params>) -> Result<Response, PageError> {
-    let q = AuditQuery { page: p.page.parse().ok(), per_page: Some(50), action: Some(p.action.clone()), username: Some(p.username.clone()) };
+    let q = AuditQuery { page: super::page_param(&p.page)?, per_page: Some(50), action: Some(p.action.clone()), username: Some(p.username.clone()) };
     let result = audit::list(&s.store, &auth.ctx, &q).await?;
     let report = if p.verify == "1" { Some(audit::verify(&s.store).await?) } else { None };
     let link = |page: u64| format!("/audit?{}&page={page}", serde_urlencoded::to_string([("action", &p.action), ("username", &p.username)]).unwrap_or_default());

@@ -20,6 +20,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/members", get(list))
+        .route("/members/search", post(search))
         .route("/members/new", get(new_page).post(create))
         .route("/members/{id}", get(show))
         .route("/members/{id}/reveal", post(reveal))
@@ -40,17 +41,17 @@ struct ListParams {
 }
 
 impl ListParams {
-    fn query(&self) -> MemberQuery {
-        MemberQuery {
+    fn query(&self) -> Result<MemberQuery, PageError> {
+        Ok(MemberQuery {
             org: opt_id(&self.org),
             subtree: Some(self.subtree != "false"),
             q: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
             status: Some(self.status.clone()).filter(|s| !s.is_empty()),
             category: Some(self.category.clone()).filter(|s| !s.is_empty()),
-            page: self.page.parse().ok(),
+            page: super::page_param(&self.page)?,
             per_page: Some(30),
             sort: Some(self.sort.clone()).filter(|s| !s.is_empty()),
-        }
+        })
     }
 
     /// The query string of this filter on another page.
@@ -80,7 +81,23 @@ struct ListPage {
 }
 
 async fn list(State(s): State<AppState>, auth: Authed, Query(p): Query<ListParams>) -> Result<Response, PageError> {
-    let q = p.query();
+    let q = p.query()?;
+    crate::api::member::refuse_number_in_url(&q).map_err(PageError)?;
+    list_view(&s, &auth, p, q, true).await
+}
+
+/// The search form posts here: an ID or phone number is answered on the spot, so it never
+/// appears in a URL; any other search goes on as a normal list link (names page like a list).
+async fn search(State(s): State<AppState>, pf: PageForm<ListParams>) -> Result<Response, PageError> {
+    let (auth, p) = (pf.auth, pf.form);
+    if !dangjian_domain::member::is_personal_number(&p.q) {
+        return Ok(Redirect::to(&p.link(1)).into_response());
+    }
+    let q = p.query()?;
+    list_view(&s, &auth, p, q, false).await
+}
+
+async fn list_view(s: &AppState, auth: &Authed, p: ListParams, q: MemberQuery, links: bool) -> Result<Response, PageError> {
     let result = member::list(&s.store, &auth.ctx, &q).await?;
     let org = match q.org {
         Some(id) => Some(org::get(&s.store, &auth.ctx, id).await?),
@@ -89,9 +106,9 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(p): Query<ListParam
     let pages = result.total.div_ceil(result.per_page).max(1);
     let can_add = org.as_ref().is_some_and(|o| member::holds_members(o) && auth.ctx.actor.decide(Action::MemberWrite, Target::org(&o.path)) == Decision::Allow);
     Ok(render(&ListPage {
-        nav: Nav::of(&auth),
-        prev: (result.page > 1).then(|| p.link(result.page - 1)),
-        next: (result.page < pages).then(|| p.link(result.page + 1)),
+        nav: Nav::of(auth),
+        prev: (links && result.page > 1).then(|| p.link(result.page - 1)),
+        next: (links && result.page < pages).then(|| p.link(result.page + 1)),
         pages,
         org,
         result,

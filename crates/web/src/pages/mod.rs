@@ -121,6 +121,16 @@ pub fn check_csrf(auth: &Authed, token: &str) -> Result<(), Response> {
     auth.check_csrf(token).map_err(|_| Rejection { api: false, kind: RejectKind::Csrf }.into_response())
 }
 
+/// A page number from a link: empty means the first page; anything else must be a number
+/// (a typo is a 400, not silently page 1).
+pub fn page_param(s: &str) -> Result<Option<u64>, PageError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| PageError(Problem::new(axum::http::StatusCode::BAD_REQUEST, "bad_page", format!("页码“{}”无法识别，应为从1开始的数字", s.chars().take(20).collect::<String>()))))
+}
+
 /// Parses an optional id typed into a form.
 pub fn opt_id(s: &str) -> Option<i64> {
     s.trim().parse().ok()

@@ -1,0 +1,285 @@
+//! 安全审计 — the audit log: every write, login, denial and reveal, in a chain where each row
+//! carries an HMAC over the previous one, so an edited or removed row is detected.
+
+use dangjian_domain::crypto::CryptoProvider;
+use dangjian_domain::policy::{Action, Target};
+use dangjian_domain::time;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde_json::Value as Json;
+
+use crate::dialect::{all, exec, one};
+use crate::{page_bounds, Ctx, Page, Result, Store};
+
+pub mod checkpoint;
+pub mod refusal;
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub account_id: Option<i64>,
+    pub username: String,
+    pub ip: String,
+    pub action: String,
+    pub object: String,
+    pub outcome: String,
+    pub detail: String,
+    #[serde(skip)]
+    pub mac: String,
+}
+
+#[derive(FromQueryResult)]
+struct Head {
+    last_id: i64,
+    mac: String,
+}
+
+/// The `meta` key holding the keyed MAC of the chain head. Without it, whoever can write the
+/// database deletes the last rows, copies the new last row's MAC into `audit_head`, and the
+/// chain verifies (the assessor did exactly that).
+const HEAD_SIG_KEY: &str = "audit_head_sig";
+
+fn head_sig(crypto: &dyn CryptoProvider, last_id: i64, mac: &str) -> String {
+    crypto.audit_mac(format!("dangjian audit head v1\u{1f}{last_id}\u{1f}{mac}").as_bytes())
+}
+
+async fn head<C: ConnectionTrait>(conn: &C) -> Result<Head> {
+    one(conn, "SELECT last_id, mac FROM audit_head WHERE id = 1", vec![]).await?.ok_or(crate::StoreError::NotFound)
+}
+
+#[derive(FromQueryResult)]
+struct MacRow {
+    mac: String,
+}
+
+#[derive(FromQueryResult)]
+struct MetaValue {
+    value: String,
+}
+
+async fn stored_head_sig<C: ConnectionTrait>(conn: &C) -> Result<Option<String>> {
+    Ok(one::<MetaValue, _>(conn, "SELECT value FROM meta WHERE key = $1", vec![HEAD_SIG_KEY.into()]).await?.map(|m| m.value))
+}
+
+/// Signs the current head once, when a database from before the keyed head is first opened
+/// (trust on first use: nothing older can be checked anyway). Logged, so the moment is known.
+pub async fn ensure_head_signed(store: &Store) -> Result<()> {
+    let txn = store.write().await?;
+    if stored_head_sig(&txn).await?.is_none() {
+        let h = head(&txn).await?;
+        exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
+        if h.last_id > 0 {
+            tracing::warn!(last_id = h.last_id, "audit head signed for the first time");
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn chain_input(prev_mac: &str, r: &AuditRow) -> Vec<u8> {
+    // Unit separators keep field boundaries unambiguous.
+    format!(
+        "{prev_mac}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        r.at,
+        r.account_id.unwrap_or(0),
+        r.username,
+        r.ip,
+        r.action,
+        r.object,
+        r.outcome,
+        r.detail
+    )
+    .into_bytes()
+}
+
+/// Appends a row inside the caller's transaction: if the audit write fails, so does the business
+/// write it records.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    crypto: &dyn CryptoProvider,
+    ctx: &Ctx,
+    action: &str,
+    object: &str,
+    outcome: &str,
+    detail: Json,
+) -> Result<()> {
+    // Taking the head row first serialises appenders: a row lock on PostgreSQL, the write lock
+    // on SQLite.
+    exec(conn, "UPDATE audit_head SET last_id = last_id WHERE id = 1", vec![]).await?;
+    let head = head(conn).await?;
+    let mut row = AuditRow {
+        id: 0,
+        at: time::now_unix(),
+        account_id: (ctx.actor.account_id != 0).then_some(ctx.actor.account_id),
+        username: ctx.actor.username.clone(),
+        ip: ctx.ip.clone(),
+        action: action.to_string(),
+        object: object.to_string(),
+        outcome: outcome.to_string(),
+        detail: if detail.is_null() { String::new() } else { detail.to_string() },
+        mac: String::new(),
+    };
+    row.mac = crypto.audit_mac(&chain_input(&head.mac, &row));
+    let id = crate::dialect::insert_id(
+        conn,
+        "INSERT INTO audit_log (at, account_id, username, ip, action, object, outcome, detail, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        vec![
+            row.at.into(),
+            row.account_id.into(),
+            row.username.clone().into(),
+            row.ip.clone().into(),
+            row.action.clone().into(),
+            row.object.clone().into(),
+            row.outcome.clone().into(),
+            row.detail.clone().into(),
+            row.mac.clone().into(),
+        ],
+    )
+    .await?;
+    let sig = head_sig(crypto, id, &row.mac);
+    exec(conn, "UPDATE audit_head SET last_id = $1, mac = $2 WHERE id = 1", vec![id.into(), row.mac.into()]).await?;
+    exec(conn, "UPDATE meta SET value = $1 WHERE key = $2", vec![sig.into(), HEAD_SIG_KEY.into()]).await?;
+    Ok(())
+}
+
+/// Records an event that has no business write of its own (a login, a denial).
+pub async fn record_alone(store: &Store, ctx: &Ctx, action: &str, object: &str, outcome: &str, detail: Json) -> Result<()> {
+    let txn = store.write().await?;
+    record(&txn, store.crypto.as_ref(), ctx, action, object, outcome, detail).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditQuery {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    pub action: Option<String>,
+    pub username: Option<String>,
+}
+
+/// The log, newest first; only the audit administrator reads it.
+pub async fn list(store: &Store, ctx: &Ctx, q: &AuditQuery) -> Result<Page<AuditRow>> {
+    store.authorize(ctx, Action::AuditRead, Target::system(), "audit_log").await?;
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
+    let mut filter = String::from("1 = 1");
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
+        values.push(format!("{a}%").into());
+        filter.push_str(&format!(" AND action LIKE ${}", values.len()));
+    }
+    if let Some(u) = q.username.as_deref().filter(|s| !s.is_empty()) {
+        values.push(u.to_string().into());
+        filter.push_str(&format!(" AND username = ${}", values.len()));
+    }
+    let total = if values.is_empty() {
+        // The head knows the last id; counting the whole table would scan it.
+        crate::dialect::scalar_i64(&store.db, "SELECT last_id FROM audit_head WHERE id = 1", vec![]).await?
+    } else {
+        crate::dialect::scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"), values.clone()).await?
+    };
+    let mut v = values;
+    v.push((per_page as i64).into());
+    v.push((((page - 1) * per_page) as i64).into());
+    let sql = format!(
+        "SELECT id, at, account_id, username, ip, action, object, outcome, detail, mac FROM audit_log WHERE {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+        v.len() - 1,
+        v.len()
+    );
+    let items = all::<AuditRow, _>(&store.db, &sql, v).await?;
+    Ok(Page { items, total: total.max(0) as u64, page, per_page })
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct VerifyReport {
+    pub rows: u64,
+    /// The first row whose MAC does not follow from its content and its predecessor.
+    pub first_bad_id: Option<i64>,
+    /// The chain head does not match the last row: rows were removed from the end.
+    pub tail_mismatch: bool,
+    /// The head's keyed MAC is missing or wrong: the head was written by someone without the key.
+    pub head_forged: bool,
+    /// The latest checkpoint kept outside the database, if there is one.
+    pub checkpoint: Option<CheckpointCheck>,
+}
+
+/// How the chain compares with the latest checkpoint.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CheckpointCheck {
+    pub last_id: i64,
+    pub at: i64,
+    /// The checkpoint file's own MAC is wrong: it was edited.
+    pub forged: bool,
+    /// The row the checkpoint names is gone or changed: rows were removed from the end, and an
+    /// older head was put back in their place.
+    pub missing: bool,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.first_bad_id.is_none() && !self.tail_mismatch && !self.head_forged && self.checkpoint.as_ref().is_none_or(|c| !c.forged && !c.missing)
+    }
+
+    /// One line for a person, in Chinese first.
+    pub fn describe(&self) -> String {
+        if let Some(id) = self.first_bad_id {
+            return format!("审计日志被篡改：第 {id} 条记录校验失败 / audit chain broken at row {id}");
+        }
+        if self.head_forged {
+            return "审计日志链头的校验值不符：链头被改写，末尾的记录可能已被删除 / the audit chain head was forged".into();
+        }
+        if self.tail_mismatch {
+            return "审计日志末尾的记录被删除 / rows removed from the end of the audit chain".into();
+        }
+        match &self.checkpoint {
+            Some(c) if c.forged => "审计检查点文件被修改，无法据此校验 / the audit checkpoint file was edited".into(),
+            Some(c) if c.missing => format!(
+                "审计日志末尾的记录被删除：{} 的检查点记到第 {} 条，该条已不在日志中 / rows removed from the end of the audit chain (checkpoint at row {})",
+                time::format_unix_cst(c.at), c.last_id, c.last_id
+            ),
+            Some(c) => format!("审计日志完整：共 {} 条，链校验通过，与 {} 的检查点（第 {} 条）一致 / audit chain intact ({} rows)", self.rows, time::format_unix_cst(c.at), c.last_id, self.rows),
+            None => format!("审计日志完整：共 {} 条，链校验通过（尚无检查点） / audit chain intact ({} rows, no checkpoint yet)", self.rows, self.rows),
+        }
+    }
+}
+
+/// Recomputes the chain in id order after `after` (whose MAC is `prev`), in batches, so it
+/// runs in constant memory. Returns the rows seen, the last MAC, and the first bad row.
+async fn walk(store: &Store, mut after: i64, mut prev: String, upto: i64) -> Result<(u64, String, Option<i64>)> {
+    let mut rows = 0u64;
+    loop {
+        let batch = all::<AuditRow, _>(
+            &store.db,
+            "SELECT id, at, account_id, username, ip, action, object, outcome, detail, mac FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000",
+            vec![after.into(), upto.into()],
+        )
+        .await?;
+        if batch.is_empty() {
+            return Ok((rows, prev, None));
+        }
+        for r in batch {
+            rows += 1;
+            if store.crypto.audit_mac(&chain_input(&prev, &r)) != r.mac {
+                return Ok((rows, prev, Some(r.id)));
+            }
+            prev = r.mac;
+            after = r.id;
+        }
+    }
+}
+
+/// The whole chain, the keyed head, and the latest checkpoint outside the database.
+pub async fn verify(store: &Store) -> Result<VerifyReport> {
+    let (rows, last_mac, first_bad_id) = walk(store, 0, String::new(), i64::MAX).await?;
+    let h = head(&store.db).await?;
+    let head_forged = stored_head_sig(&store.db).await?.is_none_or(|sig| sig != head_sig(store.crypto.as_ref(), h.last_id, &h.mac));
+    let checkpoint = match checkpoint::read(store)? {
+        None => None,
+        Some(cp) => {
+            let forged = !cp.genuine(store.crypto.as_ref());
+            let missing = !forged && !checkpoint::row_matches(store, cp.last_id, &cp.mac).await?;
+            Some(CheckpointCheck { last_id: cp.last_id, at: cp.at, forged, missing })
+        }
+    };
+    Ok(VerifyReport { rows, first_bad_id, tail_mismatch: first_bad_id.is_none() && h.mac != last_mac, head_forged, checkpoint })
+}

@@ -1,0 +1,13 @@
+//! 三员分立 and personal data: a person is bound to at most one account (SECURITY.md "Access").
+//! The index replaces the plain one on `accounts.member_id`; it fails on a database where one
+//! person already has two accounts, which the operator must resolve first (docs/operations.md).
+
+use sea_orm::sea_query::Index;
+
+use super::helpers::{unique, Schema};
+
+pub fn up(s: &Schema) -> Vec<String> {
+    let mut drop = Index::drop();
+    drop.name("ix_accounts_member").table(sea_orm::sea_query::Alias::new("accounts"));
+    vec![s.drop_index(&drop), s.index(&unique("ux_accounts_member", "accounts", &["member_id"]))]
+}
