@@ -139,6 +139,8 @@ pub enum AuditCommand {
     Verify,
     /// 校验自上个检查点以来的记录并写新的检查点（serve 每分钟自动写） / verify the rows since the last checkpoint and write a new one (serve does this every minute)
     Checkpoint,
+    /// 重新签名被改写的审计链头，恢复写入（先用 verify 核查；此操作本身记入日志） / re-sign a forged chain head so that writes resume (investigate with verify first; recorded in the log)
+    Reseal,
 }
 
 pub fn main() -> ExitCode {
@@ -266,6 +268,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 Err(r.describe())
             }
+        }
+        Command::Audit(AuditCommand::Reseal) => {
+            let store = open_store(&cfg).await?;
+            audit::reseal(&store, &cli_ctx).await.map_err(|e| e.to_string())?;
+            println!("审计链头已重新签名，写入恢复 / audit head resealed");
+            Ok(())
         }
         Command::Audit(AuditCommand::Checkpoint) => {
             let store = open_store(&cfg).await?;

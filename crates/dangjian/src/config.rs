@@ -24,6 +24,9 @@ pub struct Config {
     pub audit_checkpoint_file: Option<PathBuf>,
     /// Seconds between checkpoints written by `serve`.
     pub audit_checkpoint_secs: u64,
+    /// Repeated refusals of one account for one reason are written once per window of this
+    /// many seconds, with their count.
+    pub audit_refusal_window_secs: u64,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             auth: AuthSettings::default(),
             audit_checkpoint_file: None,
             audit_checkpoint_secs: 60,
+            audit_refusal_window_secs: 60,
         }
     }
 }

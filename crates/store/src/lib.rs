@@ -130,6 +130,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Counts repeated refusals in windows of `secs` seconds (one minute by default).
+    pub fn with_refusal_window(mut self, secs: u64) -> Store {
+        self.refusals = Arc::new(audit::refusal::Refusals::with_window(secs));
+        self
+    }
+
     /// Keeps audit checkpoints in `path` (SECURITY.md "Audit").
     pub fn with_checkpoint_file(mut self, path: std::path::PathBuf) -> Store {
         self.checkpoint_file = Some(Arc::new(path));

@@ -1,45 +1,11 @@
 //! The `dangjian` binary: migrate, demo (idempotent), users, audit verify, backup/restore,
 //! export, gen, and bilingual help on every subcommand.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use dangjian_store::Store;
 
 use crate::helpers::*;
-
-/// Runs the binary on `db` in a scratch directory, with only the configuration we give it.
-fn run(db: &TestDb, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
-    cmd.arg("--database").arg(&db.url).args(args);
-    isolate(&mut cmd, &db.scratch_dir());
-    cmd.output().expect("run dangjian")
-}
-
-fn isolate(cmd: &mut Command, dir: &Path) {
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DANGJIAN_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("DANGJIAN_DATA_KEY", DATA_KEY).env("DANGJIAN_LOG", "warn").current_dir(dir);
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, stdout(&o), String::from_utf8_lossy(&o.stderr));
-    stdout(&o)
-}
-
-#[track_caller]
-fn fails(o: Output) -> String {
-    assert!(!o.status.success(), "expected a failure, got success: {}", stdout(&o));
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// "…：61 个组织，1534 名党员 …" → (61, 1534)
 fn demo_counts(out: &str) -> (u64, u64) {

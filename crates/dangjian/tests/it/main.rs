@@ -14,5 +14,6 @@ mod cli;
 mod member;
 mod org;
 mod roster;
+mod security;
 mod session;
 mod totp;

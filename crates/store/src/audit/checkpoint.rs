@@ -9,7 +9,7 @@ use std::path::Path;
 use dangjian_domain::crypto::CryptoProvider;
 use dangjian_domain::time;
 
-use super::{head, head_sig, stored_head_sig, walk, MacRow};
+use super::{head, head_is_genuine, walk, MacRow};
 use crate::dialect::one;
 use crate::{Result, Store, StoreError};
 
@@ -65,7 +65,7 @@ pub async fn write(store: &Store) -> Result<Option<Checkpoint>> {
         StoreError::conflict("audit_broken", m)
     };
     let h = head(&store.db).await?;
-    if stored_head_sig(&store.db).await?.is_none_or(|sig| sig != head_sig(store.crypto.as_ref(), h.last_id, &h.mac)) {
+    if !head_is_genuine(&store.db, store.crypto.as_ref(), &h).await? {
         return Err(broken("审计日志链头的校验值不符，未写检查点".into()));
     }
     let (after, prev) = match read(store)? {

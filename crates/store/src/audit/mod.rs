@@ -61,18 +61,50 @@ async fn stored_head_sig<C: ConnectionTrait>(conn: &C) -> Result<Option<String>>
     Ok(one::<MetaValue, _>(conn, "SELECT value FROM meta WHERE key = $1", vec![HEAD_SIG_KEY.into()]).await?.map(|m| m.value))
 }
 
-/// Signs the current head once, when a database from before the keyed head is first opened
-/// (trust on first use: nothing older can be checked anyway). Logged, so the moment is known.
+/// Marks a head that no key has signed yet: a new database, or one from before the keyed head
+/// (the migration writes it). Only this value is signed on opening; a missing or wrong signature
+/// is never replaced, so deleting it does not earn a fresh one.
+const HEAD_SIG_PENDING: &str = "pending";
+
+/// Signs the head once, where the migration left it pending (trust on first use: nothing older
+/// can be checked anyway). Logged, so the moment is known.
 pub async fn ensure_head_signed(store: &Store) -> Result<()> {
+    if stored_head_sig(&store.db).await?.as_deref() != Some(HEAD_SIG_PENDING) {
+        return Ok(());
+    }
     let txn = store.write().await?;
-    if stored_head_sig(&txn).await?.is_none() {
-        let h = head(&txn).await?;
-        exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
-        if h.last_id > 0 {
-            tracing::warn!(last_id = h.last_id, "audit head signed for the first time");
-        }
+    let h = head(&txn).await?;
+    let n = exec(&txn, "UPDATE meta SET value = $1 WHERE key = $2 AND value = $3",
+        vec![head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into(), HEAD_SIG_KEY.into(), HEAD_SIG_PENDING.into()]).await?;
+    if n > 0 && h.last_id > 0 {
+        tracing::warn!(last_id = h.last_id, "audit head signed for the first time");
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Whether the head carries its keyed signature.
+async fn head_is_genuine<C: ConnectionTrait>(conn: &C, crypto: &dyn CryptoProvider, h: &Head) -> Result<bool> {
+    Ok(stored_head_sig(conn).await?.is_some_and(|sig| sig == head_sig(crypto, h.last_id, &h.mac)))
+}
+
+pub const HEAD_FORGED_CODE: &str = "audit_head_forged";
+
+/// Re-signs the head after the operator has looked into a forged one (`dangjian audit reseal`):
+/// until then every write is refused, because each append would sign the forgery anew. The
+/// reseal itself is the first row after it, so the log shows when and by whom.
+pub async fn reseal(store: &Store, ctx: &Ctx) -> Result<()> {
+    if !ctx.actor.system {
+        return Err(crate::StoreError::Forbidden);
+    }
+    let txn = store.write().await?;
+    let h = head(&txn).await?;
+    let was = stored_head_sig(&txn).await?;
+    exec(&txn, "DELETE FROM meta WHERE key = $1", vec![HEAD_SIG_KEY.into()]).await?;
+    exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2)", vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
+    record(&txn, store.crypto.as_ref(), ctx, "audit.reseal", "audit_head", "ok", serde_json::json!({"last_id": h.last_id, "signature_was": if was.is_some() { "wrong" } else { "missing" }})).await?;
+    txn.commit().await?;
+    tracing::warn!(last_id = h.last_id, "audit head resealed by the operator");
     Ok(())
 }
 
@@ -107,6 +139,11 @@ pub async fn record<C: ConnectionTrait>(
     // on SQLite.
     exec(conn, "UPDATE audit_head SET last_id = last_id WHERE id = 1", vec![]).await?;
     let head = head(conn).await?;
+    // Appending to a forged head would sign the forgery: the write fails instead, loudly.
+    if !head_is_genuine(conn, crypto, &head).await? {
+        tracing::error!(last_id = head.last_id, "audit head forged: writes refused until `dangjian audit reseal`");
+        return Err(crate::StoreError::conflict(HEAD_FORGED_CODE, "审计日志链头校验失败（可能有人删除了末尾的审计记录）：系统暂停写入。请运维人员运行 dangjian audit verify 核查，再用 dangjian audit reseal 恢复"));
+    }
     let mut row = AuditRow {
         id: 0,
         at: time::now_unix(),
@@ -272,7 +309,7 @@ async fn walk(store: &Store, mut after: i64, mut prev: String, upto: i64) -> Res
 pub async fn verify(store: &Store) -> Result<VerifyReport> {
     let (rows, last_mac, first_bad_id) = walk(store, 0, String::new(), i64::MAX).await?;
     let h = head(&store.db).await?;
-    let head_forged = stored_head_sig(&store.db).await?.is_none_or(|sig| sig != head_sig(store.crypto.as_ref(), h.last_id, &h.mac));
+    let head_forged = !head_is_genuine(&store.db, store.crypto.as_ref(), &h).await?;
     let checkpoint = match checkpoint::read(store)? {
         None => None,
         Some(cp) => {

@@ -24,9 +24,16 @@ struct Window {
 }
 
 /// The counting windows of one process.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Refusals {
     windows: Mutex<HashMap<(String, String), Window>>,
+    window_secs: i64,
+}
+
+impl Default for Refusals {
+    fn default() -> Self {
+        Refusals::with_window(60)
+    }
 }
 
 fn who(ctx: &Ctx) -> String {
@@ -38,6 +45,15 @@ fn who(ctx: &Ctx) -> String {
 }
 
 impl Refusals {
+    /// Windows of `secs` seconds instead of a minute (tests, or a busier installation).
+    pub fn with_window(secs: u64) -> Refusals {
+        Refusals { windows: Mutex::default(), window_secs: secs.clamp(1, 3600) as i64 }
+    }
+
+    fn window_now(&self) -> i64 {
+        time::now_unix().div_euclid(self.window_secs)
+    }
+
     /// Decides what to write for one refusal: `(write_this, summaries of ended windows)`.
     fn note(&self, ctx: &Ctx, action: &str, reason: &str, minute: i64) -> (bool, Vec<Window>) {
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
@@ -73,7 +89,8 @@ fn drain(w: &mut HashMap<(String, String), Window>, ended: impl Fn(&Window) -> b
 
 async fn write_repeats(store: &Store, ended: Vec<Window>) -> Result<()> {
     for win in ended {
-        record_alone(store, &win.ctx, "refusal.repeated", &win.action, "denied", json!({"repeats": win.repeats, "minute_start": win.minute * 60})).await?;
+        let secs = store.refusals.window_secs;
+        record_alone(store, &win.ctx, "refusal.repeated", &win.action, "denied", json!({"repeats": win.repeats, "from": win.minute * secs, "seconds": secs})).await?;
     }
     Ok(())
 }
@@ -82,7 +99,7 @@ async fn write_repeats(store: &Store, ended: Vec<Window>) -> Result<()> {
 /// /api/v1/members`), `outcome` the machine code of the refusal (`denied`, `duplicate`, `csrf`),
 /// and `reason` what counts as a repeat (the denied action, or the refusal's code).
 pub async fn record(store: &Store, ctx: &Ctx, action: &str, object: &str, outcome: &str, reason: &str, detail: Json) -> Result<()> {
-    let (write, ended) = store.refusals.note(ctx, action, reason, time::now_unix().div_euclid(60));
+    let (write, ended) = store.refusals.note(ctx, action, reason, store.refusals.window_now());
     write_repeats(store, ended).await?;
     if write {
         record_alone(store, ctx, action, object, outcome, detail).await?;
@@ -93,7 +110,7 @@ pub async fn record(store: &Store, ctx: &Ctx, action: &str, object: &str, outcom
 /// Writes the counts of the minutes that have ended (the scheduler calls this every minute, so
 /// a count reaches the log within two minutes even if the flood stops).
 pub async fn flush(store: &Store) -> Result<()> {
-    let minute = time::now_unix().div_euclid(60);
+    let minute = store.refusals.window_now();
     let ended = {
         let mut w = store.refusals.windows.lock().unwrap_or_else(|e| e.into_inner());
         drain(&mut w, |v| v.minute < minute)
