@@ -65,13 +65,17 @@ fn cross_site(headers: &HeaderMap) -> bool {
     if matches!(get("sec-fetch-site"), Some("cross-site" | "same-site")) {
         return true;
     }
-    let Some(host) = get(header::HOST.as_str()) else {
+    // A proxy that rewrites `Host` usually passes the original as `X-Forwarded-Host`; trusting
+    // it is safe here, because a page on another site cannot make the browser send it.
+    let hosts = [get(header::HOST.as_str()), get("x-forwarded-host")];
+    if hosts.iter().all(Option::is_none) {
         return false;
-    };
+    }
+    let ours = |url: &str| authority(url).is_some_and(|a| hosts.iter().flatten().any(|h| a.eq_ignore_ascii_case(h)));
     match get(header::ORIGIN.as_str()) {
         Some("null") => true,
-        Some(o) => authority(o).is_none_or(|a| !a.eq_ignore_ascii_case(host)),
-        None => get(header::REFERER.as_str()).is_some_and(|r| authority(r).is_none_or(|a| !a.eq_ignore_ascii_case(host))),
+        Some(o) => !ours(o),
+        None => get(header::REFERER.as_str()).is_some_and(|r| !ours(r)),
     }
 }
 

@@ -382,6 +382,13 @@ async fn writes_from_another_origin_are_refused_login_included() {
     }
     let r = login(Some(&format!("http://{host}")), Some("same-origin")).await;
     assert_eq!(r.status, 303, "{r:?}");
+    // Behind a proxy that rewrote Host, the original host comes as X-Forwarded-Host.
+    let r = Resp::from(
+        c.post(app.url("/login")).header("content-type", "application/x-www-form-urlencoded").header("origin", "https://dj.example.gov.cn").header("x-forwarded-host", "dj.example.gov.cn")
+            .body(form_body(&[("username", "zuzhi"), ("password", DEMO_PASSWORD)])).send().await.expect("login"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{r:?}");
     // Every other form too, even with a valid session and token.
     let zuzhi = app.demo_login("zuzhi").await;
     let r = Resp::from(
