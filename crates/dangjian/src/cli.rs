@@ -195,7 +195,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 bootstrap(&app.store, &cfg).await?;
             }
-            let _ = org::close_expired_temporary(&app.store).await;
             println!("dangjian 已启动 / listening: http://{}", app.addr);
             app.run(async {
                 let _ = tokio::signal::ctrl_c().await;

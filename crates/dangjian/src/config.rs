@@ -27,6 +27,8 @@ pub struct Config {
     /// Repeated refusals of one account for one reason are written once per window of this
     /// many seconds, with their count.
     pub audit_refusal_window_secs: u64,
+    /// Seconds between the scheduler's looks at which jobs are due.
+    pub scheduler_tick_secs: u64,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             audit_checkpoint_file: None,
             audit_checkpoint_secs: 60,
             audit_refusal_window_secs: 60,
+            scheduler_tick_secs: 30,
         }
     }
 }

@@ -63,6 +63,7 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     checkpoint_every: std::time::Duration,
+    scheduler_every: std::time::Duration,
 }
 
 impl App {
@@ -77,23 +78,14 @@ impl App {
             limiter: Arc::new(RateLimiter::default()),
         };
         let checkpoint_every = std::time::Duration::from_secs(cfg.audit_checkpoint_secs.max(1));
-        Ok(App { addr, store, listener, router: dangjian_web::router(state), checkpoint_every })
+        let scheduler_every = std::time::Duration::from_secs(cfg.scheduler_tick_secs.max(1));
+        Ok(App { addr, store, listener, router: dangjian_web::router(state), checkpoint_every, scheduler_every })
     }
 
-    /// Serves until the future `shutdown` completes; runs the scheduler alongside.
+    /// Serves until the future `shutdown` completes; runs the shared scheduler (jobs leased
+    /// across nodes) and this node's audit upkeep alongside.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), String> {
-        let store = self.store.clone();
-        let scheduler = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                match dangjian_store::org::close_expired_temporary(&store).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(closed = n, "temporary branches closed"),
-                    Err(e) => tracing::warn!(error = %e, "scheduler"),
-                }
-            }
-        });
+        let scheduler = tokio::spawn(dangjian_store::job::Scheduler::new(self.store.clone(), dangjian_store::job::registry()).run(self.scheduler_every));
         let (store, every) = (self.store.clone(), self.checkpoint_every);
         let audit_task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);

@@ -64,6 +64,8 @@ pub enum Action {
     RoleManage,
     /// Read and verify the audit log.
     AuditRead,
+    /// See the scheduled jobs, their runs and failures.
+    JobRead,
 }
 
 /// What is being acted on: the organisation path it belongs to, and for a member record whether
@@ -99,7 +101,7 @@ fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         // 三员分立: none of them reads members' personal data by default (SECURITY.md).
-        Role::SystemAdmin => matches!(action, AccountManage | OrgRead),
+        Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
         Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport),

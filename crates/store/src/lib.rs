@@ -8,6 +8,7 @@ pub mod backup;
 pub mod db;
 pub mod dialect;
 pub mod fsutil;
+pub mod job;
 pub mod sample;
 pub mod member;
 pub mod migration;

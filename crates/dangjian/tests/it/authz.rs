@@ -36,6 +36,9 @@ enum Ep {
     CreateAccount,
     GrantRole,
     Audit,
+    SearchMembers,
+    ResetAdminPassword,
+    Jobs,
 }
 
 impl Ep {
@@ -55,6 +58,9 @@ impl Ep {
             Ep::CreateAccount => "POST /accounts",
             Ep::GrantRole => "POST /accounts/{id}/roles (org {id})",
             Ep::Audit => "GET /audit",
+            Ep::SearchMembers => "POST /members/search (org {id})",
+            Ep::ResetAdminPassword => "POST /accounts/{审计管理员}/password",
+            Ep::Jobs => "GET /jobs",
         }
     }
 }
@@ -97,6 +103,11 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (GrantRole, Own, [403, 201, 404, 403, 403, 404]),
     (GrantRole, Other, [403, 201, 404, 403, 404, 404]),
     (Audit, Sys, [403, 403, 200, 403, 403, 403]),
+    (SearchMembers, Own, [403, 403, 404, 200, 200, 404]),
+    (SearchMembers, Other, [403, 403, 404, 200, 404, 404]),
+    // No 三员 takes over another: their credentials change at the command line only.
+    (ResetAdminPassword, Sys, [409, 403, 403, 403, 403, 403]),
+    (Jobs, Sys, [200, 403, 403, 403, 403, 403]),
 ];
 
 
@@ -110,6 +121,7 @@ struct Fixture {
     own_mover: (i64, i64),
     other_mover: (i64, i64),
     grant_target: i64,
+    audit_admin: i64,
 }
 
 async fn group(app: &TestApp, parent: i64, code: &str) -> i64 {
@@ -128,7 +140,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let other_mover = (group(app, other_org, "AUTHZ-X").await, group(app, other_org, "AUTHZ-Y").await);
     let new = dangjian_store::account::NewAccount { username: "granttarget".into(), password: "Grant#2026x".into(), member_id: None, no_forced_change: true };
     let grant_target = dangjian_store::account::create(&app.store, &Default::default(), &cli_ctx(), &new).await.expect("account").id;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target }
+    let audit_admin = app.account_id("shenji").await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin }
 }
 
 /// The request of one row for one user; `n` makes created names unique.
@@ -157,6 +170,9 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, O
         CreateAccount => ("POST", "/accounts".into(), Some(json!({"username": format!("matrix{n}"), "password": "Matrix#2026x"}))),
         GrantRole => ("POST", format!("/accounts/{}/roles", fx.grant_target), Some(json!({"role": "secretary", "org_id": org}))),
         Audit => ("GET", "/audit".into(), None),
+        SearchMembers => ("POST", "/members/search".into(), Some(json!({"org": org}))),
+        ResetAdminPassword => ("POST", format!("/accounts/{}/password", fx.audit_admin), Some(json!({"password": format!("Taken#Over{n}x")}))),
+        Jobs => ("GET", "/jobs".into(), None),
     }
 }
 

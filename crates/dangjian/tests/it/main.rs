@@ -11,6 +11,7 @@ mod audit;
 mod authz;
 mod backup;
 mod cli;
+mod job;
 mod member;
 mod org;
 mod roster;

@@ -4,6 +4,7 @@
 mod helpers;
 mod m001_foundation;
 mod m002_separation;
+mod m003_jobs;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
@@ -11,7 +12,11 @@ use helpers::Schema;
 
 type Migration = (&'static str, fn(&Schema) -> Vec<String>);
 
-const MIGRATIONS: &[Migration] = &[("m001_foundation", m001_foundation::up), ("m002_separation", m002_separation::up)];
+const MIGRATIONS: &[Migration] = &[
+    ("m001_foundation", m001_foundation::up),
+    ("m002_separation", m002_separation::up),
+    ("m003_jobs", m003_jobs::up),
+];
 
 /// Applies every migration not yet recorded in `schema_migrations`, each in its own transaction.
 pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {

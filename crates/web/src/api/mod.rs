@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod job;
 pub mod member;
 mod org;
 pub mod session;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(member::routes())
         .merge(account::routes())
         .merge(audit::routes())
+        .merge(job::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

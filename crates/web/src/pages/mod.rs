@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod job;
 mod member;
 mod org;
 mod roster;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())
+        .merge(job::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -47,6 +49,7 @@ pub struct Nav {
     pub can_import: bool,
     pub can_accounts: bool,
     pub can_audit: bool,
+    pub can_jobs: bool,
 }
 
 fn can_anywhere(actor: &Actor, action: Action) -> bool {
@@ -65,6 +68,7 @@ impl Nav {
             can_import: can_anywhere(a, Action::MemberImport) || can_anywhere(a, Action::MemberExport),
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,
+            can_jobs: a.decide(Action::JobRead, Target::system()) == Decision::Allow,
         }
     }
 }
