@@ -149,6 +149,39 @@ pub fn parse_code(s: &str) -> Result<String, Invalid> {
     Ok(s.to_ascii_uppercase())
 }
 
+/// What the move rules need to know of an organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub tenant_id: Option<i64>,
+    pub path: &'a str,
+    pub name: &'a str,
+    pub active: bool,
+}
+
+/// 隶属关系变更 — checks moving `org` (with its subtree) under `new_parent` and returns the
+/// cleaned reason. Refused: no reason (a change of subordination is decided and recorded, 机关条例
+/// art. 4 and DOMAIN.md "Organisation tree"), a move under itself or a descendant (the tree would
+/// become a cycle), a move to the parent it already has, across 工委 (tenants are separate
+/// installations), and a dissolved organisation on either side.
+pub fn check_move(org: Placed<'_>, new_parent: Placed<'_>, reason: &str) -> Result<String, Invalid> {
+    let reason = crate::text::parse_required_text("reason", "隶属关系变更的原因", reason, crate::text::NOTE_MAX)?;
+    if is_within(new_parent.path, org.path) {
+        return Err(Invalid::new("parent_id", "move_into_descendant", format!("不能把“{}”移动到其自身或其下级组织“{}”之下", org.name, new_parent.name)));
+    }
+    if org.parent_id == Some(new_parent.id) {
+        return Err(Invalid::new("parent_id", "same_parent", "目标上级组织与当前上级组织相同"));
+    }
+    if new_parent.tenant_id != org.tenant_id {
+        return Err(Invalid::new("parent_id", "other_tenant", "不能跨工委移动组织"));
+    }
+    if !new_parent.active || !org.active {
+        return Err(Invalid::new("parent_id", "dissolved", "已撤销的组织不能参与隶属关系变更"));
+    }
+    Ok(reason)
+}
+
 /// Materialised path of an organisation: `/1/5/23/` lists the ids from the root down.
 /// A subtree is the half-open text range [path, upper_bound(path)), an index range scan on
 /// both backends (PostgreSQL stores the column with the "C" collation so bytes order it).
@@ -210,6 +243,26 @@ mod tests {
         assert_eq!(size_warnings(OrgKind::Branch, 8, 7, false)[0].code, "committee_required");
         assert_eq!(size_warnings(OrgKind::Branch, 2, 2, false)[0].code, "branch_too_small");
         assert_eq!(size_warnings(OrgKind::GeneralBranch, 100, 90, true)[0].code, "general_branch_too_large");
+    }
+
+    fn placed<'a>(id: i64, parent: Option<i64>, path: &'a str) -> Placed<'a> {
+        Placed { id, parent_id: parent, tenant_id: Some(1), path, name: "组织", active: true }
+    }
+
+    #[test]
+    fn moves_keep_the_tree_a_tree_within_one_tenant() {
+        let branch = placed(5, Some(2), "/1/2/5/");
+        assert_eq!(check_move(branch, placed(3, Some(1), "/1/3/"), " 机构调整 ").unwrap(), "机构调整");
+        assert_eq!(check_move(branch, placed(3, Some(1), "/1/3/"), "  ").unwrap_err().code, "required");
+        assert_eq!(check_move(branch, placed(7, Some(5), "/1/2/5/7/"), "r").unwrap_err().code, "move_into_descendant");
+        assert_eq!(check_move(branch, branch, "r").unwrap_err().code, "move_into_descendant");
+        assert_eq!(check_move(branch, placed(2, Some(1), "/1/2/"), "r").unwrap_err().code, "same_parent");
+        let elsewhere = Placed { tenant_id: Some(9), ..placed(9, None, "/9/") };
+        assert_eq!(check_move(branch, elsewhere, "r").unwrap_err().code, "other_tenant");
+        let dissolved = Placed { active: false, ..placed(3, Some(1), "/1/3/") };
+        assert_eq!(check_move(branch, dissolved, "r").unwrap_err().code, "dissolved");
+        // "/1/25/" is not below "/1/2/": the path compare is by whole segments.
+        assert!(check_move(placed(2, Some(1), "/1/2/"), placed(25, Some(1), "/1/25/"), "r").is_ok());
     }
 
     #[test]

@@ -155,6 +155,12 @@ fn check(input: &OrgInput, today: NaiveDate) -> Result<Checked> {
     })
 }
 
+impl Org {
+    fn placed(&self) -> org::Placed<'_> {
+        org::Placed { id: self.id, parent_id: self.parent_id, tenant_id: self.tenant_id, path: &self.path, name: &self.name, active: self.active }
+    }
+}
+
 pub(crate) async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Org> {
     one::<Org, _>(c, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound)
 }
@@ -294,21 +300,7 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{id}")).await?;
     let np = load(&store.db, new_parent_id).await.map_err(|_| StoreError::invalid("parent_id", "no_parent", "目标上级组织不存在"))?;
     store.authorize(ctx, Action::OrgWrite, Target::org(&np.path), &format!("org:{new_parent_id}")).await?;
-    let reason = text::parse_required_text("reason", "隶属关系变更的原因", reason, text::NOTE_MAX)?;
-    if org::is_within(&np.path, &o.path) {
-        return Err(StoreError::invalid("parent_id", "move_into_descendant", format!(
-            "不能把“{}”移动到其自身或其下级组织“{}”之下", o.name, np.name
-        )));
-    }
-    if o.parent_id == Some(np.id) {
-        return Err(StoreError::invalid("parent_id", "same_parent", "目标上级组织与当前上级组织相同"));
-    }
-    if np.tenant_id != o.tenant_id {
-        return Err(StoreError::invalid("parent_id", "other_tenant", "不能跨工委移动组织"));
-    }
-    if !np.active || !o.active {
-        return Err(StoreError::invalid("parent_id", "dissolved", "已撤销的组织不能参与隶属关系变更"));
-    }
+    let reason = org::check_move(o.placed(), np.placed(), reason)?;
     let moved_on = if moved_on.trim().is_empty() {
         time::format_date(time::today_cst())
     } else {
