@@ -13,6 +13,7 @@ use dangjian_store::{audit, backup, org, roster, Ctx, Store};
 
 use crate::config::Config;
 use crate::startup::{open_store, App};
+use dangjian_store::fsutil::create_private;
 
 #[derive(Parser, Debug)]
 #[command(name = "dangjian", version, about = "机关党建工作平台 — party-building platform for government agencies", long_about = None)]
@@ -220,8 +221,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { file } => {
             let store = open_store(&cfg).await?;
-            let f = std::fs::File::create(&file).map_err(|e| format!("无法创建 {}：{e}", file.display()))?;
-            let counts = backup::backup(&store, &mut BufWriter::new(f)).await.map_err(|e| e.to_string())?;
+            let f = create_private(&file).map_err(|e| format!("无法创建 {}：{e}", file.display()))?;
+            let mut out = BufWriter::new(f);
+            let counts = backup::backup(&store, &mut out).await.map_err(|e| e.to_string())?;
+            // Reported as done only once it is on disk.
+            out.into_inner().map_err(|e| e.to_string())?.sync_all().map_err(|e| format!("无法写入 {}：{e}", file.display()))?;
             let rows: u64 = counts.iter().map(|c| c.1).sum();
             println!("已备份 {} 张表、{rows} 行到 {} / backed up", counts.len(), file.display());
             Ok(())
@@ -229,7 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Restore { file } => {
             let store = open_store(&cfg).await?;
             let f = std::fs::File::open(&file).map_err(|e| format!("无法打开 {}：{e}", file.display()))?;
-            let counts = backup::restore(&store, &mut BufReader::new(f)).await.map_err(|e| e.to_string())?;
+            let counts = backup::restore(&store, &mut BufReader::new(f)).await.map_err(|e| format!("{e}；恢复未进行，数据库未作改动"))?;
             // The restored log is the log now: checkpoints of the database it replaced would
             // report it as truncated.
             audit::checkpoint::reset(&store).await.map_err(|e| e.to_string())?;

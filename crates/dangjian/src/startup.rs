@@ -1,9 +1,11 @@
 //! Building the application: key, database, migrations, router, listener.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use dangjian_domain::crypto::SoftCrypto;
+use dangjian_store::fsutil::{self, create_private_dir, private_file};
 use dangjian_store::Store;
 use dangjian_web::{AppState, RateLimiter, WebSettings};
 use tokio::net::TcpListener;
@@ -23,7 +25,7 @@ pub fn load_key(cfg: &Config) -> Result<SoftCrypto, String> {
         return Ok(SoftCrypto::from_master_key(&k));
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+        create_private_dir(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
     }
     let k = SoftCrypto::generate_master_key();
     write_private(path, &SoftCrypto::master_key_to_hex(&k))?;
@@ -31,27 +33,46 @@ pub fn load_key(cfg: &Config) -> Result<SoftCrypto, String> {
     Ok(SoftCrypto::from_master_key(&k))
 }
 
-#[cfg(unix)]
-fn write_private(path: &std::path::Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| format!("无法创建密钥文件 {}：{e}", path.display()))?;
-    f.write_all(text.as_bytes()).map_err(|e| e.to_string())
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    fsutil::write_private(path, text.as_bytes()).map_err(|e| format!("无法创建密钥文件 {}：{e}", path.display()))
 }
 
-#[cfg(not(unix))]
-fn write_private(path: &std::path::Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("无法创建密钥文件 {}：{e}", path.display()))
+/// The file behind an SQLite URL or path; none for an in-memory database.
+fn sqlite_file(database: &str) -> Option<&Path> {
+    let rest = database.strip_prefix("sqlite://").or_else(|| database.strip_prefix("sqlite:")).unwrap_or(database);
+    let file = rest.split('?').next().unwrap_or("");
+    (!file.is_empty() && file != ":memory:").then(|| Path::new(file))
+}
+
+/// SQLite would create the database with the umask's permissions (0644 as a rule) and gives its
+/// -wal and -shm files those of the database, so the database is created here first, as 0600.
+/// An existing database keeps its mode (an operator may have chosen it), with a warning.
+fn create_sqlite_file(file: &Path) -> Result<(), String> {
+    match private_file().create_new(true).open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(file).map_err(|e| format!("无法读取数据库文件 {}：{e}", file.display()))?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    tracing::warn!(path = %file.display(), mode = format!("{:o}", mode & 0o777), "the database file is readable by others: chmod 600 it (and its -wal and -shm files)");
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(format!("无法创建数据库文件 {}：{e}", file.display())),
+    }
 }
 
 /// Opens (and migrates) the database named by the configuration.
 pub async fn open_store(cfg: &Config) -> Result<Store, String> {
     let crypto = load_key(cfg)?;
-    if cfg.is_sqlite() {
-        let file = cfg.database.trim_start_matches("sqlite://").split('?').next().unwrap_or("");
-        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建数据目录 {}：{e}", dir.display()))?;
+    if let Some(file) = cfg.is_sqlite().then(|| sqlite_file(&cfg.database)).flatten() {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| format!("无法创建数据目录 {}：{e}", dir.display()))?;
         }
+        create_sqlite_file(file)?;
     }
     let store = Store::open(&cfg.database, Arc::new(crypto), cfg.max_connections).await.map_err(|e| format!("无法打开数据库：{e}"))?;
     Ok(store.with_checkpoint_file(cfg.checkpoint_file()).with_refusal_window(cfg.audit_refusal_window_secs))

@@ -1,10 +1,17 @@
 //! 备份与恢复 — a portable dump of every table (JSON lines), restorable into a clean instance on
 //! either backend.
+//!
+//! The last line is a trailer: `{"trailer":{"mac":hex,"rows":{table: count, …}}}`, the MAC being
+//! [`CryptoProvider::backup_mac`] of the SM3 of every byte before it. A file cut short, edited,
+//! or extended is refused as a whole.
+//!
+//! [`CryptoProvider::backup_mac`]: dangjian_domain::crypto::CryptoProvider::backup_mac
 
 use std::io::{BufRead, Write};
 
-use sea_orm::{ConnectionTrait, Value};
-use serde_json::{json, Value as Json};
+use dangjian_domain::crypto::Sm3Hasher;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use serde_json::{json, Map, Value as Json};
 
 use crate::dialect::{exec, reset_sequence, scalar_i64};
 use crate::migration::m001_foundation_spec::{Kind, TableSpec};
@@ -12,7 +19,9 @@ use crate::migration::TABLES;
 use crate::{Result, Store, StoreError};
 
 const FORMAT: &str = "dangjian-backup";
-const VERSION: i64 = 1;
+/// Version 2 added the trailer. Version 1 files are refused: nothing in them shows whether they
+/// are complete, which is how a truncated file once restored as a success.
+const VERSION: i64 = 2;
 
 fn order_by(t: &TableSpec) -> String {
     if t.name == "orgs" {
@@ -46,10 +55,30 @@ fn value(j: &Json, kind: Kind) -> Result<Value> {
     })
 }
 
-/// Writes every table, row by row, in foreign-key order. Returns rows written per table.
+/// Everything written passes through here, so the trailer's MAC covers exactly the bytes before it.
+struct Hashing<'a> {
+    out: &'a mut dyn Write,
+    sm3: Sm3Hasher,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.sm3.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes every table, row by row, in foreign-key order, then the trailer. Returns rows written
+/// per table.
 pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u64)>> {
     let io = |e: std::io::Error| StoreError::invalid("file", "io", format!("写入备份文件失败：{e}"));
-    writeln!(out, "{}", json!({"format": FORMAT, "version": VERSION, "tables": TABLES.iter().map(|t| t.name).collect::<Vec<_>>()})).map_err(io)?;
+    let mut w = Hashing { out, sm3: Sm3Hasher::new() };
+    writeln!(w, "{}", json!({"format": FORMAT, "version": VERSION, "tables": TABLES.iter().map(|t| t.name).collect::<Vec<_>>()})).map_err(io)?;
     let mut counts = Vec::new();
     for t in TABLES {
         let cols = t.cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
@@ -65,78 +94,182 @@ pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u
             }
             for r in &rows {
                 let vals = t.cols.iter().enumerate().map(|(i, c)| cell(r, i, c.kind)).collect::<Result<Vec<_>>>()?;
-                writeln!(out, "{}", json!({"t": t.name, "r": vals})).map_err(io)?;
+                writeln!(w, "{}", json!({"t": t.name, "r": vals})).map_err(io)?;
                 n += 1;
             }
             offset += rows.len() as u64;
         }
         counts.push((t.name.to_string(), n));
     }
+    let Hashing { out, sm3 } = w;
+    let mac = store.crypto.backup_mac(&sm3.finish());
+    writeln!(out, "{}", json!({"trailer": {"rows": rows_object(&counts), "mac": mac}})).map_err(io)?;
     out.flush().map_err(io)?;
     Ok(counts)
 }
 
-/// Restores a backup into a freshly migrated, empty database, in one transaction.
+fn rows_object(counts: &[(String, u64)]) -> Json {
+    Json::Object(counts.iter().map(|(t, n)| (t.clone(), Json::from(*n))).collect::<Map<_, _>>())
+}
+
+fn bad(code: &'static str, message: &str) -> StoreError {
+    StoreError::invalid("file", code, message.to_string())
+}
+
+fn incomplete() -> StoreError {
+    bad("backup_incomplete", "备份文件不完整：缺少结尾校验信息（文件可能被截断）")
+}
+
+/// Reads one line with its newline into `line`; false at the end of the file. A last line without
+/// a newline is what a file cut mid-line looks like: backups end every line.
+fn next_line(input: &mut dyn BufRead, line: &mut Vec<u8>) -> Result<bool> {
+    line.clear();
+    let n = input.read_until(b'\n', line).map_err(|e| bad("io", &format!("读取备份文件失败：{e}")))?;
+    if n > 0 && line.last() != Some(&b'\n') {
+        return Err(incomplete());
+    }
+    Ok(n > 0)
+}
+
+/// Restores a backup into a freshly migrated, empty database, in one transaction that commits
+/// only after the trailer has vouched for every line.
 pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(String, u64)>> {
-    let bad = |m: &str| StoreError::invalid("file", "bad_backup", m.to_string());
     if scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs", vec![]).await? > 0 || scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await? > 0 {
         return Err(StoreError::conflict("not_empty", "只能恢复到空的数据库中：目标数据库已有数据"));
     }
-    let mut lines = input.lines();
-    let header: Json = serde_json::from_str(&lines.next().ok_or_else(|| bad("备份文件为空"))?.map_err(|e| bad(&e.to_string()))?)
-        .map_err(|_| bad("备份文件头无法识别"))?;
-    if header["format"] != FORMAT || header["version"] != VERSION {
-        return Err(bad("不是本系统的备份文件，或版本不受支持"));
+    let mut sm3 = Sm3Hasher::new();
+    let mut line = Vec::new();
+    if !next_line(input, &mut line)? {
+        return Err(bad("bad_backup", "备份文件为空"));
     }
+    let header: Json = serde_json::from_slice(&line).map_err(|_| bad("bad_backup", "备份文件头无法识别"))?;
+    if header["format"] != FORMAT {
+        return Err(bad("bad_backup", "不是本系统的备份文件"));
+    }
+    if header["version"] == 1 {
+        return Err(bad("bad_backup", "备份文件是旧格式（第 1 版），没有结尾校验信息，无法确认其完整，不予恢复：请用当前版本重新备份"));
+    }
+    if header["version"] != VERSION {
+        return Err(bad("bad_backup", &format!("备份文件版本 {} 不受支持", header["version"])));
+    }
+    sm3.update(&line);
+
     let txn = store.write().await?;
     for t in TABLES {
         exec(&txn, &format!("DELETE FROM {}", t.name), vec![]).await?;
     }
     let mut counts: Vec<(String, u64)> = TABLES.iter().map(|t| (t.name.to_string(), 0)).collect();
-    let mut pending: Vec<Vec<Value>> = Vec::new();
-    let mut current: Option<&TableSpec> = None;
-    for line in lines {
-        let line = line.map_err(|e| bad(&e.to_string()))?;
-        if line.is_empty() {
+    let mut loader = Loader { txn: &txn, pending: Vec::new(), current: None };
+    let mut recorded_key_check = None;
+    // A damaged line is not reported at once: the rest is still read, so that a file whose
+    // trailer does not vouch for it is reported as such, not by the first symptom of the damage.
+    let mut failed: Option<StoreError> = None;
+    let trailer = loop {
+        if !next_line(input, &mut line)? {
+            break None;
+        }
+        let rec: Option<Json> = serde_json::from_slice(&line).ok();
+        if let Some(t) = rec.as_ref().and_then(|r| r.get("trailer")) {
+            break Some(t.clone());
+        }
+        sm3.update(&line);
+        let Some(rec) = rec else {
+            failed.get_or_insert_with(|| bad("bad_backup", "备份文件中有无法识别的行"));
             continue;
-        }
-        let rec: Json = serde_json::from_str(&line).map_err(|_| bad("备份文件中有无法识别的行"))?;
-        let name = rec["t"].as_str().ok_or_else(|| bad("备份文件中有无法识别的行"))?;
-        let spec = TABLES.iter().find(|t| t.name == name).ok_or_else(|| bad("备份文件中有未知的数据表"))?;
-        if current.is_some_and(|c| c.name != spec.name) {
-            flush(&txn, current.expect("set"), &mut pending).await?;
-        }
-        current = Some(spec);
-        let cells = rec["r"].as_array().ok_or_else(|| bad("备份文件中有无法识别的行"))?;
-        if cells.len() != spec.cols.len() {
-            return Err(bad("备份文件内容与数据表结构不符"));
-        }
-        pending.push(cells.iter().zip(spec.cols).map(|(j, c)| value(j, c.kind)).collect::<Result<_>>()?);
-        if let Some(c) = counts.iter_mut().find(|c| c.0 == name) {
+        };
+        if let Some(c) = counts.iter_mut().find(|c| rec["t"] == c.0.as_str()) {
             c.1 += 1;
         }
-        if pending.len() >= crate::dialect::rows_per_statement(txn.get_database_backend(), spec.cols.len()) {
-            flush(&txn, spec, &mut pending).await?;
+        if rec["t"] == "meta" && rec["r"][0] == "key_check" {
+            recorded_key_check = rec["r"][1].as_str().map(str::to_string);
         }
+        if failed.is_none()
+            && let Err(e) = loader.add(&rec).await
+        {
+            failed = Some(e);
+        }
+    };
+    let trailer = trailer.ok_or_else(incomplete)?;
+    if !input.fill_buf().map_err(|e| bad("io", &format!("读取备份文件失败：{e}")))?.is_empty() {
+        return Err(bad("backup_tampered", "备份文件校验失败：结尾校验信息之后还有内容（文件被修改或拼接）"));
     }
-    if let Some(spec) = current {
-        flush(&txn, spec, &mut pending).await?;
+    let rows_differ = count_mismatch(&trailer["rows"], &counts);
+    if trailer["mac"].as_str() != Some(store.crypto.backup_mac(&sm3.finish()).as_str()) {
+        // Under another data key no MAC can match; the key check the file carries tells that
+        // case apart from damage, so the operator looks for the right key file first.
+        if recorded_key_check.is_some_and(|k| k != store.key_check_value()) {
+            return Err(StoreError::conflict(crate::KEY_MISMATCH_CODE, "备份文件与当前数据密钥不匹配：请用备份来源的密钥文件（--key-file 或 DANGJIAN_DATA_KEY）恢复"));
+        }
+        let detail = rows_differ.map(|d| format!("（{d}）")).unwrap_or_default();
+        return Err(bad("backup_tampered", &format!("备份文件校验失败：内容被修改或密钥不符{detail}")));
     }
+    // The MAC does not cover the counts; a trailer whose counts were edited is refused here.
+    if let Some(d) = rows_differ {
+        return Err(bad("backup_tampered", &format!("备份文件校验失败：结尾记录的行数与内容不符（{d}）")));
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    loader.finish().await?;
     for t in TABLES {
         if t.cols.iter().any(|c| c.kind == Kind::Id) {
             reset_sequence(&txn, t.name).await?;
         }
     }
-    // Encrypted fields and the audit chain are only readable with the key the backup was made
-    // with; restoring under another key would store unreadable data.
-    let recorded = txn.query_one_raw(crate::dialect::stmt(txn.get_database_backend(), "SELECT value FROM meta WHERE key = 'key_check'", vec![])).await?;
-    if let Some(r) = recorded {
-        if r.try_get_by_index::<String>(0)? != store.key_check_value() {
-            return Err(StoreError::conflict(crate::KEY_MISMATCH_CODE, "备份文件与当前数据密钥不匹配：请用备份来源的密钥文件（--key-file 或 DANGJIAN_DATA_KEY）恢复"));
-        }
-    }
     txn.commit().await?;
     Ok(counts)
+}
+
+/// The first table whose count in the trailer differs from the rows read, in words.
+fn count_mismatch(recorded: &Json, counts: &[(String, u64)]) -> Option<String> {
+    if *recorded == rows_object(counts) {
+        return None;
+    }
+    Some(
+        counts
+            .iter()
+            .find(|(t, n)| recorded[t.as_str()].as_u64() != Some(*n))
+            .map(|(t, n)| match recorded[t.as_str()].as_u64() {
+                Some(r) => format!("数据表 {t} 应有 {r} 行，读到 {n} 行"),
+                None => format!("数据表 {t} 未记录行数，读到 {n} 行"),
+            })
+            .unwrap_or_else(|| "记录了未知的数据表".into()),
+    )
+}
+
+/// Rows of one table are gathered and inserted many to a statement.
+struct Loader<'a> {
+    txn: &'a DatabaseTransaction,
+    pending: Vec<Vec<Value>>,
+    current: Option<&'static TableSpec>,
+}
+
+impl Loader<'_> {
+    async fn add(&mut self, rec: &Json) -> Result<()> {
+        let unknown = || bad("bad_backup", "备份文件中有无法识别的行");
+        let name = rec["t"].as_str().ok_or_else(unknown)?;
+        let spec = TABLES.iter().find(|t| t.name == name).ok_or_else(|| bad("bad_backup", "备份文件中有未知的数据表"))?;
+        if self.current.is_some_and(|c| c.name != spec.name) {
+            self.finish().await?;
+        }
+        self.current = Some(spec);
+        let cells = rec["r"].as_array().ok_or_else(unknown)?;
+        if cells.len() != spec.cols.len() {
+            return Err(bad("bad_backup", "备份文件内容与数据表结构不符"));
+        }
+        self.pending.push(cells.iter().zip(spec.cols).map(|(j, c)| value(j, c.kind)).collect::<Result<_>>()?);
+        if self.pending.len() >= crate::dialect::rows_per_statement(self.txn.get_database_backend(), spec.cols.len()) {
+            self.finish().await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<()> {
+        match self.current {
+            Some(spec) => flush(self.txn, spec, &mut self.pending).await,
+            None => Ok(()),
+        }
+    }
 }
 
 async fn flush<C: ConnectionTrait>(c: &C, t: &TableSpec, rows: &mut Vec<Vec<Value>>) -> Result<()> {

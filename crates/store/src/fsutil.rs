@@ -1,24 +1,42 @@
-//! Files the store writes beside the database: created readable by their owner only.
+//! Files beside the database — the key, backups, the SQLite file, audit checkpoints — are
+//! created readable by their owner only, and directories we create enterable by the owner only
+//! (SECURITY.md "Data").
 
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-/// Creates `path` (which must not exist) with mode 0600 and writes `bytes` to it.
+/// Options for writing a file that, when created, only its owner can read.
+pub fn private_file() -> OpenOptions {
+    let mut o = OpenOptions::new();
+    o.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o
+}
+
+/// Creates `path` (which must not exist yet) and writes `bytes` to it, durably.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = create_private(path)?;
+    let mut f = private_file().create_new(true).open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }
 
-/// Creates `path` for writing, readable and writable by its owner only (SECURITY.md "Data":
-/// the key file, backups, the database and the audit checkpoint).
-pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
+/// Creates (or empties) a file, readable by its owner only.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let f = private_file().create(true).truncate(true).open(path)?;
+    // The mode given when opening applies only to a new file; an older file of the same name
+    // keeps its own unless it is set again.
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path)
+    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(f)
+}
+
+/// Creates a directory (and its parents) that only the owner may enter.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
 }

@@ -1,7 +1,11 @@
 //! 备份与恢复 (SECURITY.md "Data"): a backup restored into a clean instance holds every table
-//! exactly; restoring over data is refused; the dump holds no plaintext personal numbers.
+//! exactly; restoring over data is refused; the dump holds no plaintext personal numbers; a file
+//! cut short, edited or extended is refused and writes nothing; backups and the database file
+//! are readable by their owner only.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
 
 use dangjian_store::migration::TABLES;
 use dangjian_store::{audit, backup, StoreError};
@@ -41,7 +45,9 @@ fn by_table(dump: &[u8]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in String::from_utf8_lossy(dump).lines().skip(1) {
         let v: serde_json::Value = serde_json::from_str(line).expect("dump line is JSON");
-        out.entry(v["t"].as_str().expect("table").to_string()).or_default().push(line.to_string());
+        if v.get("trailer").is_none() {
+            out.entry(v["t"].as_str().expect("table").to_string()).or_default().push(line.to_string());
+        }
     }
     out
 }
@@ -52,6 +58,12 @@ async fn a_restored_backup_holds_every_table_exactly() {
     let (first, counts) = dump(&source).await;
     let names: Vec<&str> = counts.iter().map(|c| c.0.as_str()).collect();
     assert_eq!(names, TABLES.iter().map(|t| t.name).collect::<Vec<_>>(), "every table is dumped, in foreign-key order");
+    let last = String::from_utf8_lossy(&first).lines().last().map(str::to_string).unwrap_or_default();
+    let trailer: serde_json::Value = serde_json::from_str(&last).expect("trailer is JSON");
+    for (t, n) in &counts {
+        assert_eq!(trailer["trailer"]["rows"][t], *n, "the trailer counts table {t}");
+    }
+    assert_eq!(trailer["trailer"]["mac"].as_str().map(str::len), Some(64), "{last}");
     for t in ["orgs", "org_moves", "org_terms", "members", "member_events", "posts", "org_member_counts", "accounts", "role_grants", "sessions", "audit_log", "audit_head"] {
         let n = counts.iter().find(|c| c.0 == t).map(|c| c.1).unwrap_or(0);
         assert!(n > 0, "table {t} is empty, so the comparison would prove nothing for it");
@@ -143,4 +155,133 @@ async fn restore_under_another_key_is_refused() {
         r => panic!("restore under another key: {r:?}"),
     }
     assert_eq!(other.scalar("SELECT COUNT(*) FROM members").await, 0);
+}
+
+/// Rows per table, as the binary's own store sees them.
+async fn table_rows(db: &TestDb) -> Vec<(&'static str, i64)> {
+    let store = open(db).await;
+    let mut out = Vec::new();
+    for t in TABLES {
+        out.push((t.name, dangjian_store::dialect::scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM {}", t.name), vec![]).await.expect("count")));
+    }
+    out
+}
+
+/// The file's lines, each with its newline.
+fn lines(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes.split_inclusive(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+/// The assessor's file (cut after the members table) and the other ways a backup gets damaged:
+/// each is refused by `restore` with a reason, exits non-zero and leaves the database as
+/// `migrate` made it. The good file then restores into that same database and its audit chain
+/// verifies.
+#[tokio::test]
+async fn a_damaged_backup_is_refused_and_writes_nothing() {
+    let source = TestDb::new().await;
+    ok(run(&source, &["demo"]));
+    ok(run(&source, &["user", "create", "tester", "--role", "org_admin", "--password", "Aa1!aaaaaa"]));
+    let good_file = source.scratch_dir().join("good.jsonl");
+    ok(run(&source, &["backup", good_file.to_str().expect("path")]));
+    let good = std::fs::read(&good_file).expect("backup");
+    let all = lines(&good);
+    let table_of = |l: &[u8]| serde_json::from_slice::<serde_json::Value>(l).expect("JSON line")["t"].as_str().map(str::to_string);
+    let last_member = all.iter().rposition(|l| table_of(l).as_deref() == Some("members")).expect("members in the backup");
+    assert!(all[last_member + 1..].iter().any(|l| table_of(l).as_deref() == Some("accounts")), "accounts follow the members in the backup");
+
+    let cut_after_members = all[..=last_member].concat();
+    let mut one_byte = good.clone();
+    let at = (good.len() / 2..good.len()).find(|&i| good[i].is_ascii_digit()).expect("a digit");
+    one_byte[at] = if good[at] == b'9' { b'8' } else { good[at] + 1 };
+    let mut line_removed = all.clone();
+    line_removed.remove(all.len() / 2);
+    let without_trailer = all[..all.len() - 1].concat();
+    let extra_after_trailer = [good.clone(), all[1].clone()].concat();
+    let cut_mid_line = good[..good.len() / 2].to_vec();
+    let mut counts_edited: serde_json::Value = serde_json::from_slice(all.last().expect("trailer")).expect("trailer");
+    let members = counts_edited["trailer"]["rows"]["members"].as_u64().expect("members count");
+    counts_edited["trailer"]["rows"]["members"] = (members + 1).into();
+    let counts_edited = [without_trailer.clone(), format!("{counts_edited}\n").into_bytes()].concat();
+    let version_1 = String::from_utf8(without_trailer.clone()).expect("utf-8").replacen(r#""version":2"#, r#""version":1"#, 1).into_bytes();
+    assert_ne!(version_1, without_trailer, "the header names version 2");
+
+    let cases: [(&str, Vec<u8>, &str); 8] = [
+        ("cut after the members table", cut_after_members, "缺少结尾校验信息（文件可能被截断）"),
+        ("one byte changed", one_byte, "备份文件校验失败：内容被修改或密钥不符"),
+        ("a line removed in the middle", line_removed.concat(), "备份文件校验失败：内容被修改或密钥不符"),
+        ("trailer removed", without_trailer, "缺少结尾校验信息（文件可能被截断）"),
+        ("a line after the trailer", extra_after_trailer, "结尾校验信息之后还有内容"),
+        ("cut in the middle of a line", cut_mid_line, "缺少结尾校验信息（文件可能被截断）"),
+        ("row counts edited in the trailer", counts_edited, "结尾记录的行数与内容不符（数据表 members 应有"),
+        ("version 1 without a trailer", version_1, "旧格式（第 1 版）"),
+    ];
+    let target = TestDb::new().await;
+    ok(run(&target, &["migrate"]));
+    let fresh = table_rows(&target).await;
+    for (t, n) in &fresh {
+        // What `migrate` itself writes: the data key check and the head's signature in `meta`,
+        // the audit chain's genesis.
+        let seeded = match *t {
+            "meta" => 2,
+            "audit_head" => 1,
+            _ => 0,
+        };
+        assert_eq!(*n, seeded, "table {t} after migrate");
+    }
+    for (name, bytes, reason) in cases {
+        let file = target.scratch_dir().join("damaged.jsonl");
+        std::fs::write(&file, &bytes).expect("write");
+        let err = fails(run(&target, &["restore", file.to_str().expect("path")]));
+        assert!(err.contains(reason) && err.contains("数据库未作改动"), "{name}: {err}");
+        assert_eq!(table_rows(&target).await, fresh, "{name}: the refused restore wrote rows");
+    }
+
+    let out = ok(run(&target, &["restore", good_file.to_str().expect("path")]));
+    assert!(out.contains("已恢复"), "{out}");
+    assert_eq!(table_rows(&target).await, table_rows(&source).await);
+    let verified = ok(run(&target, &["audit", "verify"]));
+    assert!(verified.contains("审计日志完整"), "{verified}");
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// Whatever the umask, the database (with its -wal and -shm files), the data directory the
+/// binary creates and every backup file are the owner's alone, as the key file is.
+#[cfg(unix)]
+#[tokio::test]
+async fn backup_and_database_files_are_readable_by_their_owner_only() {
+    let scratch = TestDb::sqlite();
+    let dir = scratch.scratch_dir().join("data");
+    let db_file = dir.join("dangjian.db");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    cmd.arg("--database").arg(&db_file).arg("migrate");
+    isolate(&mut cmd, &scratch.scratch_dir());
+    ok(cmd.output().expect("run dangjian"));
+    assert_eq!(mode(&dir), 0o700, "data directory");
+    assert_eq!(mode(&db_file), 0o600, "database file");
+
+    let store = dangjian::startup::open_store(&test_config(db_file.to_str().expect("path"))).await.expect("open store");
+    dangjian_store::dialect::exec(&store.db, "INSERT INTO meta (key, value) VALUES ('mode_test', 'x')", vec![]).await.expect("write");
+    for suffix in ["-wal", "-shm"] {
+        let f = dir.join(format!("dangjian.db{suffix}"));
+        assert!(f.exists(), "{} exists while the database is open", f.display());
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    drop(store);
+
+    let new_backup = scratch.scratch_dir().join("new.jsonl");
+    let old_backup = scratch.scratch_dir().join("old.jsonl");
+    std::fs::write(&old_backup, "an older file of the same name\n").expect("write");
+    std::fs::set_permissions(&old_backup, std::os::unix::fs::PermissionsExt::from_mode(0o644)).expect("chmod");
+    for f in [&new_backup, &old_backup] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+        cmd.arg("--database").arg(&db_file).arg("backup").arg(f);
+        isolate(&mut cmd, &scratch.scratch_dir());
+        ok(cmd.output().expect("run dangjian"));
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
 }

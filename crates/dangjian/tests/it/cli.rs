@@ -3,8 +3,6 @@
 
 use std::process::Command;
 
-use dangjian_store::Store;
-
 use crate::helpers::*;
 
 /// "…：61 个组织，1534 名党员 …" → (61, 1534)
@@ -13,10 +11,6 @@ fn demo_counts(out: &str) -> (u64, u64) {
     let nums: Vec<u64> = line.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
     assert!(nums.len() >= 2, "no counts in {line}");
     (nums[0], nums[1])
-}
-
-async fn open(db: &TestDb) -> Store {
-    dangjian::startup::open_store(&test_config(&db.url)).await.expect("open store")
 }
 
 #[tokio::test]

@@ -250,6 +250,44 @@ impl TestApp {
     }
 }
 
+/// Runs the binary on `db` in a scratch directory, with only the configuration we give it.
+pub fn run(db: &TestDb, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
+    cmd.arg("--database").arg(&db.url).args(args);
+    isolate(&mut cmd, &db.scratch_dir());
+    cmd.output().expect("run dangjian")
+}
+
+pub fn isolate(cmd: &mut Command, dir: &Path) {
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DANGJIAN_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("DANGJIAN_DATA_KEY", DATA_KEY).env("DANGJIAN_LOG", "warn").current_dir(dir);
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[track_caller]
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, stdout(&o), String::from_utf8_lossy(&o.stderr));
+    stdout(&o)
+}
+
+#[track_caller]
+pub fn fails(o: Output) -> String {
+    assert!(!o.status.success(), "expected a failure, got success: {}", stdout(&o));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The store of `db` as the binary opens it, to look at what a command left behind.
+pub async fn open(db: &TestDb) -> Store {
+    dangjian::startup::open_store(&test_config(&db.url)).await.expect("open store")
+}
+
 /// The operator at the command line, for setting up data without HTTP.
 pub fn cli_ctx() -> Ctx {
     Ctx::cli("test")
@@ -405,38 +443,3 @@ pub fn urlencode(s: &str) -> String {
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
 }
-
-/// Runs the `dangjian` binary, as an operator would, on `db` in its scratch directory, with
-/// only the configuration we give it.
-pub fn run(db: &TestDb, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dangjian"));
-    cmd.arg("--database").arg(&db.url).args(args);
-    isolate(&mut cmd, &db.scratch_dir());
-    cmd.output().expect("run dangjian")
-}
-
-pub fn isolate(cmd: &mut Command, dir: &Path) {
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DANGJIAN_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("DANGJIAN_DATA_KEY", DATA_KEY).env("DANGJIAN_LOG", "warn").current_dir(dir);
-}
-
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-pub fn ok(o: Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout: {}\nstderr: {}", o.status, stdout(&o), String::from_utf8_lossy(&o.stderr));
-    stdout(&o)
-}
-
-#[track_caller]
-pub fn fails(o: Output) -> String {
-    assert!(!o.status.success(), "expected a failure, got success: {}", stdout(&o));
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-

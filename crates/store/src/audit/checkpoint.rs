@@ -109,7 +109,7 @@ pub async fn reset(store: &Store) -> Result<Option<Checkpoint>> {
 fn write_file(path: &Path, cp: &Checkpoint) -> Result<()> {
     let fail = |e: std::io::Error| StoreError::conflict("checkpoint_unwritable", format!("无法写入审计检查点文件 {}：{e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(fail)?;
+        crate::fsutil::create_private_dir(dir).map_err(fail)?;
     }
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
