@@ -14,8 +14,7 @@ async fn some_writes(app: &TestApp) {
 
 #[tokio::test]
 async fn the_chain_detects_an_edited_or_removed_row() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     some_writes(&app).await;
     let report = audit::verify(&app.store).await.expect("verify");
     assert!(report.ok() && report.rows > 5, "{report:?}");
@@ -43,8 +42,7 @@ async fn the_chain_detects_an_edited_or_removed_row() {
 
 #[tokio::test]
 async fn removing_the_newest_row_is_detected() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     some_writes(&app).await;
     let rows = audit::verify(&app.store).await.expect("verify").rows;
     app.exec("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)").await;
@@ -59,8 +57,7 @@ fn find(log: &Value, pred: impl Fn(&Value) -> bool) -> Option<&Value> {
 
 #[tokio::test]
 async fn logins_denials_writes_and_reveals_are_recorded() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let (own, other) = (app.org_id(OWN_BRANCH).await, app.org_id(OTHER_BRANCH).await);
     let zuzhi = app.account_id("zuzhi").await;
     app.try_login("zuzhi", "Wrong@2026").await.assert_status(401);

@@ -212,8 +212,7 @@ async fn authorisation_matrix() {
 /// 三员 and the 党员 never receive anyone else's personal data through the member list either.
 #[tokio::test]
 async fn separated_admins_list_no_members() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     for user in ["admin", "anquan", "shenji"] {
         let api = app.demo_login(user).await;
         let r = api.get("/members").await;
@@ -303,9 +302,7 @@ async fn pages_follow_the_same_policy() {
 /// 三员分立: no account holds two of the three; nobody grants themselves a role.
 #[tokio::test]
 async fn separated_admin_roles_do_not_combine() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let anquan = app.demo_login("anquan").await;
+    let (app, anquan) = demo_api("anquan").await;
     let root = app.org_id(ROOT).await;
     let shenji = app.account_id("shenji").await;
     for role in ["system_admin", "security_admin"] {

@@ -18,9 +18,7 @@ const PHONE: &str = "13912345678";
 
 /// Demo data and a few writes of different kinds, so every table has rows.
 async fn populated() -> TestApp {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (own, a02) = (app.org_id(OWN_BRANCH).await, app.org_id("SZJGGW-A02").await);
     let id = id_number("110105", "19850315", 123);
     assert_eq!(id, ID);

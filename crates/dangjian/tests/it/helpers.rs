@@ -171,6 +171,20 @@ pub async fn spawn_app_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestAp
     TestApp { addr, base: format!("http://{addr}"), store, _guard: db }
 }
 
+/// A server on its own database with the demo data loaded: most tests start here.
+pub async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    app.demo().await;
+    app
+}
+
+/// A demo server and `user` (a demo account) signed in through the API.
+pub async fn demo_api(user: &str) -> (TestApp, Api) {
+    let app = demo_app().await;
+    let api = app.demo_login(user).await;
+    (app, api)
+}
+
 /// A client as a browser would be: cookies kept, redirects not followed.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")

@@ -55,8 +55,7 @@ async fn two_nodes_run_each_job_once_per_period() {
 
 #[tokio::test]
 async fn an_expired_lease_is_taken_over_and_failures_are_shown() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let s = Scheduler::new(app.store.clone(), vec![failing_job()]);
     s.register().await.expect("register");
     // Another node took the lease and is still within it: nothing runs here.

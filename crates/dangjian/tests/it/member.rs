@@ -14,9 +14,7 @@ fn ids_of(list: &Value) -> Vec<i64> {
 
 #[tokio::test]
 async fn create_checks_the_id_number_and_derives_birth_date_and_gender() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
 
     let male = id_number("110105", "19850315", 123);
@@ -70,9 +68,7 @@ async fn create_checks_the_id_number_and_derives_birth_date_and_gender() {
 
 #[tokio::test]
 async fn search_finds_by_name_part_id_and_phone() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
     let id = id_number("320102", "19790611", 371);
     let m = api.post_json("/members", &member_body(own, "欧阳明华", &id, "13912345678")).await.assert_status(201).json()["id"].as_i64().expect("id");
@@ -113,9 +109,7 @@ async fn search_finds_by_name_part_id_and_phone() {
 
 #[tokio::test]
 async fn lists_are_paged_capped_and_masked() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (root, a01) = (app.org_id(ROOT).await, app.org_id("SZJGGW-A01").await);
 
     let first = api.get(&format!("/members?org={a01}")).await;
@@ -157,9 +151,7 @@ async fn lists_are_paged_capped_and_masked() {
 
 #[tokio::test]
 async fn a_transfer_moves_the_counts_and_is_recorded() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (own, other) = (app.org_id(OWN_BRANCH).await, app.org_id(OTHER_BRANCH).await);
     let (a01, a02, root) = (app.org_id("SZJGGW-A01").await, app.org_id("SZJGGW-A02").await, app.org_id(ROOT).await);
     let m = *app.member_ids(OWN_BRANCH).await.last().expect("a member");
@@ -193,9 +185,7 @@ async fn counts(api: &Api, orgs: &[i64]) -> Vec<i64> {
 
 #[tokio::test]
 async fn reveal_shows_the_full_numbers_and_is_audited() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
     let id = id_number("510104", "19880808", 456);
     let m = api.post_json("/members", &member_body(own, "诸葛文", &id, "13700001111")).await.assert_status(201).json()["id"].as_i64().expect("id");

@@ -14,9 +14,7 @@ fn new_org(parent: i64, kind: &str, name: &str, code: &str) -> Value {
 
 #[tokio::test]
 async fn create_checks_codes_and_kinds_and_warns_on_unusual_nesting() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let a01 = app.org_id("SZJGGW-A01").await;
     let parent = api.get_ok(&format!("/orgs/{a01}")).await;
 
@@ -71,9 +69,7 @@ async fn tree(api: &Api) -> Vec<(i64, Value, String)> {
 
 #[tokio::test]
 async fn moving_into_an_own_descendant_is_refused_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let a01 = app.org_id("SZJGGW-A01").await;
     let g1 = app.org_id("SZJGGW-A01-G1").await;
     let b3 = app.org_id("SZJGGW-A01-B3").await;
@@ -104,9 +100,7 @@ fn stats_shape(s: &Value) {
 
 #[tokio::test]
 async fn a_move_keeps_the_subtree_records_history_and_moves_the_counts() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (root, a01, a02) = (app.org_id(ROOT).await, app.org_id("SZJGGW-A01").await, app.org_id("SZJGGW-A02").await);
     let (g1, b3) = (app.org_id("SZJGGW-A01-G1").await, app.org_id("SZJGGW-A01-B3").await);
     let stats = |id: i64| {
@@ -154,9 +148,7 @@ async fn a_move_keeps_the_subtree_records_history_and_moves_the_counts() {
 
 #[tokio::test]
 async fn dissolving_needs_an_empty_organisation() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (root, a02) = (app.org_id(ROOT).await, app.org_id("SZJGGW-A02").await);
     let r = api.post_json(&format!("/orgs/{}/dissolve", app.org_id(OTHER_BRANCH).await), &json!({"reason": "测试"})).await;
     assert_eq!(r.assert_status(409).code(), "has_members");
@@ -179,9 +171,7 @@ async fn dissolving_needs_an_empty_organisation() {
 
 #[tokio::test]
 async fn a_post_has_one_a_holder_and_one_b_holder() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let a01 = app.org_id("SZJGGW-A01").await;
     let branch = api.post_json("/orgs", &new_org(a01, "branch", "新党支部", "POSTS-1")).await.assert_status(201).json()["id"].as_i64().expect("id");
     let m = app.member_ids(OWN_BRANCH).await;
@@ -211,9 +201,7 @@ async fn a_post_has_one_a_holder_and_one_b_holder() {
 /// Passes on SQLite; run with `DANGJIAN_TEST_PG` and `--ignored` to see the PostgreSQL failure.
 #[tokio::test]
 async fn counter_sums_work_on_every_backend() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (own, a02) = (app.org_id(OWN_BRANCH).await, app.org_id("SZJGGW-A02").await);
     api.get(&format!("/members?org={own}")).await.assert_status(200);
     api.get(&format!("/members?org={own}&subtree=false")).await.assert_status(200);
@@ -230,9 +218,7 @@ async fn counter_sums_work_on_every_backend() {
 /// Moves rewrite paths with substr(), whose position argument PostgreSQL wants as an integer.
 #[tokio::test]
 async fn moves_work_on_every_backend() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (g1, a02) = (app.org_id("SZJGGW-A01-G1").await, app.org_id("SZJGGW-A02").await);
     api.post_json(&format!("/orgs/{g1}/move"), &json!({"parent_id": a02, "reason": "调整"})).await.assert_status(200);
 }
@@ -242,9 +228,7 @@ async fn moves_work_on_every_backend() {
 /// organisation (compared both ways, so a missing row and an extra row are both caught).
 #[tokio::test]
 async fn maintained_subtree_totals_equal_a_full_count() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let (a02, own, other) = (app.org_id("SZJGGW-A02").await, app.org_id(OWN_BRANCH).await, app.org_id(OTHER_BRANCH).await);
     api.post_json(&format!("/orgs/{}/move", app.org_id("SZJGGW-A01-G1").await), &json!({"parent_id": a02, "reason": "核对"})).await.assert_status(200);
     api.post_json(&format!("/orgs/{own}/move"), &json!({"parent_id": app.org_id("SZJGGW-A03").await, "reason": "核对"})).await.assert_status(200);

@@ -18,9 +18,7 @@ async fn log_rows(app: &TestApp, action_prefix: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_truncated_log_with_a_copied_head_fails_verification() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
     for note in ["一", "二", "三"] {
         zuzhi.patch_json(&format!("/orgs/{own}"), &json!({"note": note})).await.assert_status(200);
@@ -49,9 +47,7 @@ async fn a_truncated_log_with_a_copied_head_fails_verification() {
 
 #[tokio::test]
 async fn a_replayed_older_head_is_caught_by_the_checkpoint() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     let shenji = app.demo_login("shenji").await;
     let own = app.org_id(OWN_BRANCH).await;
     // A genuine head as it was at some moment: row, MAC and the keyed signature.
@@ -116,9 +112,7 @@ async fn serve_writes_checkpoints_on_its_own() {
 
 #[tokio::test]
 async fn a_person_has_one_account_and_a_binding_alone_reads_nothing() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let admin = app.demo_login("admin").await;
+    let (app, admin) = demo_api("admin").await;
     let bound = app.member_id_of("dangyuan1").await;
     let second = admin.post_json("/accounts", &json!({"username": "dy1-copy", "password": "Strong#Pass2026", "member_id": bound})).await.assert_status(409);
     assert_eq!(second.code(), "person_bound");
@@ -137,9 +131,7 @@ async fn a_person_has_one_account_and_a_binding_alone_reads_nothing() {
 
 #[tokio::test]
 async fn no_separated_admin_takes_over_another_or_holds_a_business_role() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let admin = app.demo_login("admin").await;
+    let (app, admin) = demo_api("admin").await;
     let anquan = app.demo_login("anquan").await;
     let (shenji, admin_id, zuzhi) = (app.account_id("shenji").await, app.account_id("admin").await, app.account_id("zuzhi").await);
     let root = app.org_id(ROOT).await;
@@ -167,8 +159,7 @@ async fn no_separated_admin_takes_over_another_or_holds_a_business_role() {
 
 #[tokio::test]
 async fn separated_admins_see_no_member_names() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let own = app.org_id(OWN_BRANCH).await;
     let name_of_dy1 = app.text(&format!("SELECT name FROM members WHERE id = {}", app.member_id_of("dangyuan1").await)).await;
     let holders: Vec<String> = {
@@ -197,9 +188,7 @@ async fn separated_admins_see_no_member_names() {
 
 #[tokio::test]
 async fn refused_writes_csrf_and_forced_change_are_audited() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     let admin = app.demo_login("admin").await;
     let anquan = app.demo_login("anquan").await;
     let own = app.org_id(OWN_BRANCH).await;
@@ -259,9 +248,7 @@ async fn a_flood_of_refusals_writes_one_row_per_window_with_the_count() {
 
 #[tokio::test]
 async fn id_and_phone_searches_go_by_post_only() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
     let id = id_number("320102", "19790611", 371);
     let m = zuzhi.post_json("/members", &member_body(own, "检索甲", &id, "13912345670")).await.assert_status(201).json()["id"].as_i64().expect("id");
@@ -295,9 +282,7 @@ async fn id_and_phone_searches_go_by_post_only() {
 
 #[tokio::test]
 async fn invisible_names_overrides_and_oversized_text_are_refused() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     let own = app.org_id(OWN_BRANCH).await;
     let before = zuzhi.members_of(own).await;
     for (i, name) in ["\u{200B}\u{200B}\u{200B}", "\u{3164}\u{3164}", "张\u{202E}三"].iter().enumerate() {
@@ -317,9 +302,7 @@ async fn invisible_names_overrides_and_oversized_text_are_refused() {
 
 #[tokio::test]
 async fn bad_pages_and_framework_rejections_answer_like_every_other_error() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let zuzhi = app.demo_login("zuzhi").await;
+    let (app, zuzhi) = demo_api("zuzhi").await;
     for path in ["/members?page=0", "/members?page=abc", "/members?page=-1", "/orgs?page=99999999999", "/members/abc", "/nowhere"] {
         let r = zuzhi.get(path).await;
         assert!(matches!(r.status, 400 | 404), "{path}: {r:?}");
@@ -342,8 +325,7 @@ async fn bad_pages_and_framework_rejections_answer_like_every_other_error() {
 
 #[tokio::test]
 async fn a_locked_out_account_shows_as_locked() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     for _ in 0..5 {
         app.try_login("shuji1", "Wrong@2026").await.assert_status(401);
     }
@@ -361,8 +343,7 @@ async fn a_locked_out_account_shows_as_locked() {
 
 #[tokio::test]
 async fn writes_from_another_origin_are_refused_login_included() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let c = app.client();
     let host = app.addr.to_string();
     let login = |origin: Option<&str>, fetch_site: Option<&str>| {

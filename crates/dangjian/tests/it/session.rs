@@ -32,8 +32,7 @@ fn refusal(r: &Resp) -> (u16, String, String) {
 
 #[tokio::test]
 async fn five_failures_lock_the_account_and_the_answer_stays_generic() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let zuzhi = app.account_id("zuzhi").await;
     let wrong = app.try_login("zuzhi", "Wrong@2026").await;
     let generic = refusal(&wrong);
@@ -107,9 +106,7 @@ async fn sessions_end_at_the_absolute_timeout() {
 
 #[tokio::test]
 async fn logout_deletes_the_session() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let other = app.demo_login("zuzhi").await;
     assert_ne!(api.token, other.token, "each login gets a new session id");
     let r = api.post_json("/logout", &json!({})).await.assert_status(204);
@@ -124,8 +121,7 @@ async fn logout_deletes_the_session() {
 /// SECURITY.md: forms are protected against CSRF (the pages' `_csrf` field).
 #[tokio::test]
 async fn page_forms_need_the_csrf_token() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let org = app.org_id(OWN_BRANCH).await;
     let api = app.demo_login("zuzhi").await;
     let edit = app.url(&format!("/orgs/{org}/edit"));
@@ -155,8 +151,7 @@ async fn page_forms_need_the_csrf_token() {
 
 #[tokio::test]
 async fn cookie_writes_need_the_csrf_token() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let org = app.org_id(OWN_BRANCH).await;
     // The login's client kept the session cookie: requests without the bearer header are what
     // a browser sends.
@@ -243,8 +238,7 @@ fn set_cookie(r: &Resp) -> String {
 
 #[tokio::test]
 async fn session_cookie_flags() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let c = set_cookie(&app.try_login("zuzhi", DEMO_PASSWORD).await.assert_status(200));
     let attrs: Vec<&str> = c.split(';').map(str::trim).collect();
     assert!(attrs[0].starts_with("dj_session=") && attrs[0].len() > "dj_session=".len() + 32, "{c}");
@@ -267,9 +261,7 @@ async fn session_cookie_flags() {
 
 #[tokio::test]
 async fn errors_are_problem_json_and_headers_are_safe() {
-    let app = spawn_app().await;
-    app.demo().await;
-    let api = app.demo_login("zuzhi").await;
+    let (app, api) = demo_api("zuzhi").await;
     let missing = api.get("/orgs/999999").await;
     let invalid = api.post_json("/orgs", &json!({"parent_id": app.org_id(ROOT).await, "kind": "nonsense", "name": "x", "code": "BAD-KIND"})).await;
     let forbidden = app.demo_login("shuji1").await.patch_json(&format!("/orgs/{}", app.org_id(OWN_BRANCH).await), &json!({"note": "x"})).await;
@@ -382,8 +374,7 @@ async fn separated_admins_enrol_through_the_api() {
 /// A new password ends the account's other sessions; locking an account ends all of them.
 #[tokio::test]
 async fn password_change_and_lock_end_sessions() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let (here, elsewhere) = (app.demo_login("zuzhi").await, app.demo_login("zuzhi").await);
     here.post_json("/me/password", &json!({"old_password": DEMO_PASSWORD, "new_password": "Fresh#2026z"})).await.assert_status(204);
     here.get("/me").await.assert_status(200);
@@ -406,8 +397,7 @@ async fn password_change_and_lock_end_sessions() {
 /// SECURITY.md: rotation period configurable, 90 days by default.
 #[tokio::test]
 async fn an_old_password_must_be_changed() {
-    let app = spawn_app().await;
-    app.demo().await;
+    let app = demo_app().await;
     let now = dangjian_domain::time::now_unix();
     app.exec(&format!("UPDATE accounts SET password_changed_at = {} WHERE username_lc = 'zuzhi'", now - 89 * 86_400)).await;
     assert_eq!(app.try_login("zuzhi", DEMO_PASSWORD).await.assert_status(200).json()["must_change_password"], false);
