@@ -21,11 +21,11 @@ use dangjian_domain::crypto::CryptoProvider;
 use dangjian_domain::policy::{Action, Actor, Decision, Target};
 use dangjian_domain::Invalid;
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr, SqliteTransactionMode,
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
 
-pub use sea_orm::{ConnectionTrait, DatabaseConnection as Db};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection as Db, DbBackend, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

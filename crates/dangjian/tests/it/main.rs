@@ -13,6 +13,7 @@ mod backup;
 mod cli;
 mod job;
 mod member;
+mod migration;
 mod org;
 mod roster;
 mod security;

@@ -20,6 +20,17 @@ const MIGRATIONS: &[Migration] = &[
 
 /// Applies every migration not yet recorded in `schema_migrations`, each in its own transaction.
 pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    run_until(db, None).await
+}
+
+/// The names of the migrations, in order.
+pub fn names() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.0).collect()
+}
+
+/// Like `run`, stopping after the migration named `last` (the migration test builds an earlier
+/// release's schema this way, fills it, then runs the rest).
+pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<usize, DbErr> {
     let schema = Schema::new(db.get_database_backend());
     db.execute_unprepared(&schema.migrations_table()).await?;
     let done: Vec<String> = db
@@ -31,6 +42,9 @@ pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let mut applied = 0;
     for (name, up) in MIGRATIONS {
         if done.iter().any(|d| d == name) {
+            if last == Some(*name) {
+                break;
+            }
             continue;
         }
         let txn = db.begin().await?;
@@ -45,6 +59,9 @@ pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
         txn.commit().await?;
         tracing::info!(migration = name, "applied");
         applied += 1;
+        if last == Some(*name) {
+            break;
+        }
     }
     Ok(applied)
 }
