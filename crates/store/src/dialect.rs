@@ -1,6 +1,7 @@
 //! The only place in the store that speaks a backend's own SQL. Everything else is portable:
 //! sea-query builders, or plain SQL with `$n` placeholders that both backends accept.
 
+use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
@@ -34,23 +35,19 @@ pub async fn insert_id<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>)
     row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get_by_index::<i64>(0)
 }
 
-/// A filter on `column` matching names that contain `q`, using the trigram index of each backend
-/// when `q` has three characters or more, and an indexed prefix range below that (two-character
-/// Chinese names are common and trigram indexes cannot serve them). Returns the SQL fragment
-/// with placeholders numbered from `next`, and its values.
-pub fn name_filter(backend: DbBackend, q: &str, next: usize) -> (String, Vec<Value>) {
-    let chars = q.chars().count();
-    if chars >= 3 {
+/// A filter on the members' `m.name` matching names that contain `q`, using the trigram index
+/// of each backend when `q` has three characters or more, and an indexed prefix range below
+/// that (two-character Chinese names are common and trigram indexes cannot serve them).
+pub fn name_filter(backend: DbBackend, q: &str) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait;
+    let name = Expr::col((Alias::new("m"), Alias::new("name")));
+    if q.chars().count() >= 3 {
         match backend {
-            DbBackend::Postgres => (format!("m.name LIKE ${next}"), vec![format!("%{}%", escape_like(q)).into()]),
-            _ => (
-                format!("m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ${next})"),
-                vec![format!("\"{}\"", q.replace('"', "\"\"")).into()],
-            ),
+            DbBackend::Postgres => name.like(format!("%{}%", escape_like(q))),
+            _ => Expr::cust_with_values("m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)", [format!("\"{}\"", q.replace('"', "\"\""))]),
         }
     } else {
-        let upper = format!("{q}\u{10FFFF}");
-        (format!("m.name >= ${next} AND m.name < ${}", next + 1), vec![q.to_string().into(), upper.into()])
+        name.clone().gte(q).and(name.lt(format!("{q}\u{10FFFF}")))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod sample;
 pub mod member;
 pub mod migration;
 pub mod org;
+pub mod query;
 pub mod roster;
 
 use std::sync::Arc;

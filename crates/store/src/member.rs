@@ -10,7 +10,9 @@ use serde_json::json;
 
 use crate::dialect::{all, exec, insert_id, name_filter, one, scalar_i64};
 use crate::org::{self, Org};
+use crate::query::{self, SortKey};
 use crate::{audit, page_bounds, Ctx, Page, Result, Store, StoreError};
+use sea_orm::sea_query::{Alias, Cond, Expr, JoinType, Query, SimpleExpr};
 
 const LIST_COLUMNS: &str = "m.id, m.org_id, o.name AS org_name, m.member_no, m.name, m.gender, m.birth_date, m.id_masked, m.phone_masked, \
     m.education, m.work_unit, m.position, m.category, m.status, m.joined_on, m.full_on";
@@ -499,10 +501,23 @@ pub struct MemberQuery {
     pub sort: Option<String>,
 }
 
+/// Sort keys of the member list; `org` (the tree's order) is the default.
+const SORT_KEYS: &[SortKey] = &[
+    SortKey { name: "org", columns: &[("m", "org_path"), ("m", "name"), ("m", "id")] },
+    SortKey { name: "name", columns: &[("m", "name"), ("m", "id")] },
+    SortKey { name: "joined_on", columns: &[("m", "joined_on"), ("m", "id")] },
+    SortKey { name: "birth_date", columns: &[("m", "birth_date"), ("m", "id")] },
+];
+
+/// Statuses on the roster (正式党员 and 预备党员), the list's default.
+fn on_roster() -> Vec<&'static str> {
+    Status::ALL.iter().filter(|s| s.is_member()).map(|s| s.code()).collect()
+}
+
 pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<MemberRow>> {
+    use sea_orm::sea_query::ExprTrait;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let mut values: Vec<Value> = Vec::new();
-    let mut conds: Vec<String> = Vec::new();
+    let mut cond = Cond::all();
     let subtree = q.subtree.unwrap_or(true);
     // Which organisations: one (with or without its subtree) or every scope of the caller.
     let mut count_paths: Vec<String> = Vec::new();
@@ -512,14 +527,10 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
             let o = org::load(&store.db, oid).await?;
             store.authorize(ctx, Action::MemberRead, Target::org(&o.path), &format!("org:{oid}")).await?;
             if subtree {
-                let (lo, hi) = org::range(&o.path);
-                values.push(lo);
-                values.push(hi);
-                conds.push(format!("m.org_path >= ${} AND m.org_path < ${}", values.len() - 1, values.len()));
+                cond = cond.add(query::in_subtree(query::col("m", "org_path"), &o.path));
                 count_paths.push(o.path);
             } else {
-                values.push(oid.into());
-                conds.push(format!("m.org_id = ${}", values.len()));
+                cond = cond.add(query::col("m", "org_id").eq(oid));
                 direct_org = Some(oid);
             }
         }
@@ -532,17 +543,9 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
             if scopes.is_empty() {
                 // 党员 (self): the list holds only their own record.
                 let Some(mid) = ctx.actor.member_id else { return Err(StoreError::Forbidden) };
-                values.push(mid.into());
-                conds.push(format!("m.id = ${}", values.len()));
+                cond = cond.add(query::col("m", "id").eq(mid));
             } else {
-                let mut ors = Vec::new();
-                for p in &scopes {
-                    let (lo, hi) = org::range(p);
-                    values.push(lo);
-                    values.push(hi);
-                    ors.push(format!("(m.org_path >= ${} AND m.org_path < ${})", values.len() - 1, values.len()));
-                }
-                conds.push(format!("({})", ors.join(" OR ")));
+                cond = cond.add(query::in_scopes(query::col("m", "org_path"), &scopes));
                 count_paths = scopes;
             }
         }
@@ -552,55 +555,42 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
         Some("all") => {}
         Some(s) => {
             let st = Status::parse(s).ok_or_else(|| StoreError::invalid("status", "invalid_status", "党员状态无法识别"))?;
-            values.push(st.code().into());
-            conds.push(format!("m.status = ${}", values.len()));
+            cond = cond.add(query::col("m", "status").eq(st.code()));
             filtered = true;
         }
-        None => conds.push("m.status IN ('full', 'probationary')".into()),
+        None => cond = cond.add(query::col("m", "status").is_in(on_roster())),
     }
     if let Some(c) = q.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let cat = dangjian_domain::member::Category::parse(c).ok_or_else(|| StoreError::invalid("category", "invalid_category", "人员类别无法识别"))?;
-        values.push(cat.code().into());
-        conds.push(format!("m.category = ${}", values.len()));
+        cond = cond.add(query::col("m", "category").eq(cat.code()));
         filtered = true;
     }
+    let searching = q.q.as_deref().is_some_and(|s| !s.trim().is_empty());
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         filtered = true;
-        let (cond, vals) = search_condition(store, text, values.len() + 1);
-        values.extend(vals);
-        conds.push(cond);
+        cond = cond.add(search_condition(store, text));
     }
-    let where_ = conds.join(" AND ");
     let total = if !filtered && (direct_org.is_some() || !count_paths.is_empty()) && q.status.is_none() {
         // The maintained counts answer without touching the members table.
         count_from_counters(store, direct_org, &count_paths).await?
     } else {
-        scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM members m WHERE {where_}"), values.clone()).await?
+        query::scalar(&store.db, &query::count_of("members", "m", cond.clone())).await?
     };
+    let mut stmt = Query::select();
+    stmt.expr(Expr::cust(LIST_COLUMNS))
+        .from_as(Alias::new("members"), Alias::new("m"))
+        .join_as(JoinType::InnerJoin, Alias::new("orgs"), Alias::new("o"), query::col("o", "id").equals((Alias::new("m"), Alias::new("org_id"))))
+        .cond_where(cond);
     // A name search reads best, and plans best, in name order: the name index serves both the
-    // filter and the order instead of walking the whole scope in tree order.
-    let searching = q.q.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let (key, desc) = match q.sort.as_deref().unwrap_or(if searching { "name" } else { "org" }) {
-        s if s.starts_with('-') => (&s[1..], true),
-        s => (s, false),
-    };
-    let dir = if desc { "DESC" } else { "ASC" };
-    let order = match key {
-        "name" => format!("m.name {dir}, m.id {dir}"),
-        "joined_on" => format!("m.joined_on {dir}, m.id {dir}"),
-        "birth_date" => format!("m.birth_date {dir}, m.id {dir}"),
-        _ if direct_org.is_some() => format!("m.name {dir}, m.id {dir}"),
-        _ => format!("m.org_path {dir}, m.name {dir}, m.id {dir}"),
-    };
-    values.push((per_page as i64).into());
-    values.push((((page - 1) * per_page) as i64).into());
-    let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE {where_} ORDER BY {order} LIMIT ${} OFFSET ${}",
-        values.len() - 1,
-        values.len()
-    );
-    let items = all::<MemberRow, _>(&store.db, &sql, values).await?;
-    Ok(Page { items, total: total.max(0) as u64, page, per_page })
+    // filter and the order instead of walking the whole scope in tree order. One organisation's
+    // own members are in name order too.
+    let default = if searching || direct_org.is_some() { "name" } else { "org" };
+    let requested = q.sort.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(default);
+    let requested = if requested.trim_start_matches('-') == "org" && direct_org.is_some() { requested.replace("org", "name") } else { requested.to_string() };
+    query::order_by(&mut stmt, SORT_KEYS, Some(&requested));
+    query::paginate(&mut stmt, page, per_page);
+    let items = query::fetch::<MemberRow, _>(&store.db, &stmt).await?;
+    Ok(Page { items, total: u64::try_from(total).unwrap_or(0), page, per_page })
 }
 
 async fn count_from_counters(store: &Store, direct_org: Option<i64>, paths: &[String]) -> Result<i64> {
@@ -618,20 +608,21 @@ async fn count_from_counters(store: &Store, direct_org: Option<i64>, paths: &[St
 }
 
 /// What a search box string means: an ID number, a phone number, a member number, or a name.
-fn search_condition(store: &Store, text: &str, next: usize) -> (String, Vec<Value>) {
+fn search_condition(store: &Store, text: &str) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait;
     let today = time::today_cst();
     if let Ok(id) = idcard::IdNumber::parse(text, today) {
-        return (format!("m.id_bidx = ${next}"), vec![store.crypto.blind_index("id_number", id.as_str()).into()]);
+        return query::col("m", "id_bidx").eq(store.crypto.blind_index("id_number", id.as_str()));
     }
     if text.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-' || c == ' ') {
         if let Ok(p) = idcard::Phone::parse(text) {
-            return (format!("m.phone_bidx = ${next}"), vec![store.crypto.blind_index("phone", p.as_str()).into()]);
+            return query::col("m", "phone_bidx").eq(store.crypto.blind_index("phone", p.as_str()));
         }
     }
     if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return (format!("m.member_no = ${next}"), vec![text.to_string().into()]);
+        return query::col("m", "member_no").eq(text);
     }
-    name_filter(store.backend(), text, next)
+    name_filter(store.backend(), text)
 }
 
 /// The organisations a member may be placed in: for pickers.

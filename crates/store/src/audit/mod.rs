@@ -8,7 +8,9 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value as Json;
 
 use crate::dialect::{all, exec, one};
+use crate::query::{self, SortKey};
 use crate::{page_bounds, Ctx, Page, Result, Store};
+use sea_orm::sea_query::{Alias, Cond, Expr, Query};
 
 pub mod checkpoint;
 pub mod refusal;
@@ -195,36 +197,33 @@ pub struct AuditQuery {
     pub username: Option<String>,
 }
 
+const AUDIT_COLUMNS: &str = "id, at, account_id, username, ip, action, object, outcome, detail, mac";
+const NEWEST_FIRST: [SortKey; 1] = [SortKey { name: "id", columns: &[("audit_log", "id")] }];
+
 /// The log, newest first; only the audit administrator reads it.
 pub async fn list(store: &Store, ctx: &Ctx, q: &AuditQuery) -> Result<Page<AuditRow>> {
+    use sea_orm::sea_query::ExprTrait;
     store.authorize(ctx, Action::AuditRead, Target::system(), "audit_log").await?;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let mut filter = String::from("1 = 1");
-    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut cond = Cond::all();
     if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
-        values.push(format!("{a}%").into());
-        filter.push_str(&format!(" AND action LIKE ${}", values.len()));
+        cond = cond.add(query::col("audit_log", "action").like(format!("{a}%")));
     }
     if let Some(u) = q.username.as_deref().filter(|s| !s.is_empty()) {
-        values.push(u.to_string().into());
-        filter.push_str(&format!(" AND username = ${}", values.len()));
+        cond = cond.add(query::col("audit_log", "username").eq(u));
     }
-    let total = if values.is_empty() {
+    let total = if cond.is_empty() {
         // The head knows the last id; counting the whole table would scan it.
-        crate::dialect::scalar_i64(&store.db, "SELECT last_id FROM audit_head WHERE id = 1", vec![]).await?
+        head(&store.db).await?.last_id
     } else {
-        crate::dialect::scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM audit_log WHERE {filter}"), values.clone()).await?
+        query::scalar(&store.db, &query::count_of("audit_log", "audit_log", cond.clone())).await?
     };
-    let mut v = values;
-    v.push((per_page as i64).into());
-    v.push((((page - 1) * per_page) as i64).into());
-    let sql = format!(
-        "SELECT id, at, account_id, username, ip, action, object, outcome, detail, mac FROM audit_log WHERE {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
-        v.len() - 1,
-        v.len()
-    );
-    let items = all::<AuditRow, _>(&store.db, &sql, v).await?;
-    Ok(Page { items, total: total.max(0) as u64, page, per_page })
+    let mut stmt = Query::select();
+    stmt.expr(Expr::cust(AUDIT_COLUMNS)).from(Alias::new("audit_log")).cond_where(cond);
+    query::order_by(&mut stmt, &NEWEST_FIRST, Some("-id"));
+    query::paginate(&mut stmt, page, per_page);
+    let items = query::fetch::<AuditRow, _>(&store.db, &stmt).await?;
+    Ok(Page { items, total: u64::try_from(total).unwrap_or(0), page, per_page })
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

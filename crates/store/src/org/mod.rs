@@ -11,7 +11,9 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
 use crate::dialect::{all, exec, insert_id, one, scalar_i64};
+use crate::query::{self, SortKey};
 use crate::{audit, Ctx, Result, Store, StoreError};
+use sea_orm::sea_query::{Alias, Cond, Expr, Query};
 
 mod counts;
 mod post;
@@ -550,41 +552,40 @@ pub async fn warnings(store: &Store, o: &Org, stats: &OrgStats) -> Result<Vec<Wa
 
 /// Organisations the caller can see, in tree order: the children of `parent`, or every active
 /// organisation of the caller's scopes.
+/// Active organisations: the children of `parent`, or every one in the caller's scopes in tree
+/// order.
 pub async fn list(store: &Store, ctx: &Ctx, parent: Option<i64>, page: Option<u64>, per_page: Option<u64>) -> Result<crate::Page<Org>> {
+    use sea_orm::sea_query::ExprTrait;
     let (page, per_page) = crate::page_bounds(page, per_page)?;
-    let limit: Value = (per_page as i64).into();
-    let offset: Value = (((page - 1) * per_page) as i64).into();
-    if let Some(pid) = parent {
-        get(store, ctx, pid).await?;
-        let total = scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs WHERE parent_id = $1 AND active = $2", vec![pid.into(), true.into()]).await?;
-        let items = all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id = $1 AND active = $2 ORDER BY sort, id LIMIT $3 OFFSET $4"),
-            vec![pid.into(), true.into(), limit, offset]).await?;
-        return Ok(crate::Page { items, total: total as u64, page, per_page });
-    }
-    let scopes: Vec<String> = if ctx.actor.system {
-        roots(store, ctx).await?.into_iter().map(|o| o.path).collect()
-    } else {
-        ctx.actor.scopes(Action::OrgRead).into_iter().map(String::from).collect()
+    let active = query::col("orgs", "active").eq(true);
+    let (cond, order) = match parent {
+        Some(pid) => {
+            get(store, ctx, pid).await?;
+            (Cond::all().add(query::col("orgs", "parent_id").eq(pid)).add(active), &SORT_SIBLINGS)
+        }
+        None => {
+            let scopes: Vec<String> = if ctx.actor.system {
+                roots(store, ctx).await?.into_iter().map(|o| o.path).collect()
+            } else {
+                ctx.actor.scopes(Action::OrgRead).into_iter().map(String::from).collect()
+            };
+            if scopes.is_empty() {
+                return Ok(crate::Page { items: vec![], total: 0, page, per_page });
+            }
+            (Cond::all().add(query::in_scopes(query::col("orgs", "path"), &scopes)).add(active), &SORT_TREE)
+        }
     };
-    if scopes.is_empty() {
-        return Ok(crate::Page { items: vec![], total: 0, page, per_page });
-    }
-    let mut values: Vec<Value> = Vec::new();
-    let mut ors = Vec::new();
-    for p in &scopes {
-        let (lo, hi) = range(p);
-        values.push(lo);
-        values.push(hi);
-        ors.push(format!("(path >= ${} AND path < ${})", values.len() - 1, values.len()));
-    }
-    let where_ = format!("({}) AND active = ${}", ors.join(" OR "), values.len() + 1);
-    values.push(true.into());
-    let total = scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM orgs WHERE {where_}"), values.clone()).await?;
-    values.push(limit);
-    values.push(offset);
-    let items = all::<Org, _>(&store.db, &format!("SELECT {ORG_COLUMNS} FROM orgs WHERE {where_} ORDER BY path LIMIT ${} OFFSET ${}", values.len() - 1, values.len()), values).await?;
-    Ok(crate::Page { items, total: total as u64, page, per_page })
+    let total = query::scalar(&store.db, &query::count_of("orgs", "orgs", cond.clone())).await?;
+    let mut stmt = Query::select();
+    stmt.expr(Expr::cust(ORG_COLUMNS)).from(Alias::new("orgs")).cond_where(cond);
+    query::order_by(&mut stmt, order, None);
+    query::paginate(&mut stmt, page, per_page);
+    let items = query::fetch::<Org, _>(&store.db, &stmt).await?;
+    Ok(crate::Page { items, total: u64::try_from(total).unwrap_or(0), page, per_page })
 }
+
+const SORT_SIBLINGS: [SortKey; 1] = [SortKey { name: "sort", columns: &[("orgs", "sort"), ("orgs", "id")] }];
+const SORT_TREE: [SortKey; 1] = [SortKey { name: "path", columns: &[("orgs", "path")] }];
 
 pub async fn find_by_code(store: &Store, code: &str) -> Result<Option<Org>> {
     load_by_code(&store.db, code).await
