@@ -402,9 +402,15 @@ impl OrgSummary {
     }
 }
 
-pub async fn children(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgSummary>> {
-    let o = get(store, ctx, id).await?;
-    children_of(store, &o).await
+/// The sections of an organisation's page take the organisation as `get` returned it, so a page
+/// loads it once; each still asks the policy (no query when allowed).
+async fn readable(store: &Store, ctx: &Ctx, o: &Org) -> Result<()> {
+    store.authorize(ctx, Action::OrgRead, Target::org(&o.path), &format!("org:{}", o.id)).await
+}
+
+pub async fn children(store: &Store, ctx: &Ctx, o: &Org) -> Result<Vec<OrgSummary>> {
+    readable(store, ctx, o).await?;
+    children_of(store, o).await
 }
 
 async fn children_of(store: &Store, o: &Org) -> Result<Vec<OrgSummary>> {
@@ -486,9 +492,9 @@ struct KindRow {
     n: i64,
 }
 
-pub async fn stats(store: &Store, ctx: &Ctx, id: i64) -> Result<OrgStats> {
-    let o = get(store, ctx, id).await?;
-    stats_of(store, &o).await
+pub async fn stats(store: &Store, ctx: &Ctx, o: &Org) -> Result<OrgStats> {
+    readable(store, ctx, o).await?;
+    stats_of(store, o).await
 }
 
 pub(crate) async fn stats_of(store: &Store, o: &Org) -> Result<OrgStats> {
@@ -526,8 +532,9 @@ pub struct OrgMove {
     pub moved_on: String,
 }
 
-pub async fn moves(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<OrgMove>> {
-    get(store, ctx, id).await?;
+pub async fn moves(store: &Store, ctx: &Ctx, o: &Org) -> Result<Vec<OrgMove>> {
+    readable(store, ctx, o).await?;
+    let id = o.id;
     Ok(all::<OrgMove, _>(&store.db,
         "SELECT m.id, m.org_id, m.from_parent_id, f.name AS from_parent_name, m.to_parent_id, t.name AS to_parent_name, m.reason, m.moved_on \
          FROM org_moves m LEFT JOIN orgs f ON f.id = m.from_parent_id LEFT JOIN orgs t ON t.id = m.to_parent_id WHERE m.org_id = $1 ORDER BY m.id DESC",

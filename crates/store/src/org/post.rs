@@ -47,9 +47,9 @@ pub struct PostInput {
 /// the 系统管理员 and 安全管理员 need the tree to grant roles, never the people in it.
 pub const NAME_HIDDEN: &str = "（无权查看姓名）";
 
-pub async fn posts(store: &Store, ctx: &Ctx, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
-    let o = get(store, ctx, org_id).await?;
-    let mut posts = posts_of(&store.db, org_id, include_ended).await?;
+pub async fn posts(store: &Store, ctx: &Ctx, o: &super::Org, include_ended: bool) -> Result<Vec<Post>> {
+    super::readable(store, ctx, o).await?;
+    let mut posts = posts_of(&store.db, o.id, include_ended).await?;
     if ctx.actor.decide(Action::MemberRead, Target::org(&o.path)) != dangjian_domain::policy::Decision::Allow {
         for p in &mut posts {
             p.member_name = NAME_HIDDEN.to_string();

@@ -27,9 +27,9 @@ impl Term {
     }
 }
 
-pub async fn terms(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Term>> {
-    get(store, ctx, org_id).await?;
-    Ok(all::<Term, _>(&store.db, "SELECT id, org_id, started_on, ends_on, note FROM org_terms WHERE org_id = $1 ORDER BY started_on DESC", vec![org_id.into()]).await?)
+pub async fn terms(store: &Store, ctx: &Ctx, o: &super::Org) -> Result<Vec<Term>> {
+    super::readable(store, ctx, o).await?;
+    Ok(all::<Term, _>(&store.db, "SELECT id, org_id, started_on, ends_on, note FROM org_terms WHERE org_id = $1 ORDER BY started_on DESC", vec![o.id.into()]).await?)
 }
 
 /// Records an election; the end date defaults to the kind's term (机关条例 art. 5–7).

@@ -105,22 +105,26 @@ async fn dissolve(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, 
 
 #[utoipa::path(get, path = "/orgs/{id}/stats", params(("id" = i64, Path)), responses((status = 200, body = OrgStats), (status = 404, body = Problem)))]
 async fn stats(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<OrgStats>, ApiError> {
-    Ok(Json(org::stats(&s.store, &auth.ctx, id).await?))
+    let o = org::get(&s.store, &auth.ctx, id).await?;
+    Ok(Json(org::stats(&s.store, &auth.ctx, &o).await?))
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/children", params(("id" = i64, Path)), responses((status = 200, body = Vec<OrgSummary>)))]
 async fn children(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<OrgSummary>>, ApiError> {
-    Ok(Json(org::children(&s.store, &auth.ctx, id).await?))
+    let o = org::get(&s.store, &auth.ctx, id).await?;
+    Ok(Json(org::children(&s.store, &auth.ctx, &o).await?))
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/moves", params(("id" = i64, Path)), responses((status = 200, body = Vec<OrgMove>)))]
 async fn moves(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<OrgMove>>, ApiError> {
-    Ok(Json(org::moves(&s.store, &auth.ctx, id).await?))
+    let o = org::get(&s.store, &auth.ctx, id).await?;
+    Ok(Json(org::moves(&s.store, &auth.ctx, &o).await?))
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/posts", params(("id" = i64, Path)), responses((status = 200, body = Vec<Post>)))]
 async fn posts(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<Post>>, ApiError> {
-    Ok(Json(org::posts(&s.store, &auth.ctx, id, true).await?))
+    let o = org::get(&s.store, &auth.ctx, id).await?;
+    Ok(Json(org::posts(&s.store, &auth.ctx, &o, true).await?))
 }
 
 #[utoipa::path(post, path = "/orgs/{id}/posts", params(("id" = i64, Path)), request_body = PostInput, responses((status = 201, body = Post), (status = 409, body = Problem)))]
@@ -142,7 +146,8 @@ async fn end_post(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, 
 
 #[utoipa::path(get, path = "/orgs/{id}/terms", params(("id" = i64, Path)), responses((status = 200, body = Vec<Term>)))]
 async fn terms(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<Term>>, ApiError> {
-    Ok(Json(org::terms(&s.store, &auth.ctx, id).await?))
+    let o = org::get(&s.store, &auth.ctx, id).await?;
+    Ok(Json(org::terms(&s.store, &auth.ctx, &o).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

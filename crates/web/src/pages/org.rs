@@ -44,7 +44,7 @@ struct TreePage {
 async fn tree(State(s): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     let mut roots = Vec::new();
     for o in org::roots(&s.store, &auth.ctx).await? {
-        let children = org::children(&s.store, &auth.ctx, o.id).await?;
+        let children = org::children(&s.store, &auth.ctx, &o).await?;
         roots.push(TreeNode { org: o, children });
     }
     Ok(render(&TreePage { nav: Nav::of(&auth), roots }))
@@ -94,7 +94,7 @@ fn notice_text(code: &str) -> String {
 
 async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors: FieldErrors) -> Result<Response, PageError> {
     let o = org::get(&s.store, &auth.ctx, id).await?;
-    let stats = org::stats(&s.store, &auth.ctx, id).await?;
+    let stats = org::stats(&s.store, &auth.ctx, &o).await?;
     let warnings = org::warnings(&s.store, &o, &stats).await?;
     let can = |a| auth.ctx.actor.decide(a, Target::org(&o.path)) == Decision::Allow;
     let can_members = can(Action::MemberRead);
@@ -107,10 +107,10 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
     let page = ShowPage {
         nav: Nav::of(auth),
         ancestors: org::ancestors(&s.store, &auth.ctx, &o).await?,
-        children: org::children(&s.store, &auth.ctx, id).await?,
-        posts: org::posts(&s.store, &auth.ctx, id, true).await?,
-        terms: org::terms(&s.store, &auth.ctx, id).await?,
-        moves: org::moves(&s.store, &auth.ctx, id).await?,
+        children: org::children(&s.store, &auth.ctx, &o).await?,
+        posts: org::posts(&s.store, &auth.ctx, &o, true).await?,
+        terms: org::terms(&s.store, &auth.ctx, &o).await?,
+        moves: org::moves(&s.store, &auth.ctx, &o).await?,
         can_write: can(Action::OrgWrite) && o.active,
         can_add_member: can(Action::MemberWrite) && member::holds_members(&o),
         can_members,

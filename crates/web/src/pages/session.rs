@@ -132,7 +132,7 @@ struct HomePage {
 async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     let mut cards = Vec::new();
     for o in org::roots(&s.store, &auth.ctx).await? {
-        let stats = org::stats(&s.store, &auth.ctx, o.id).await?;
+        let stats = org::stats(&s.store, &auth.ctx, &o).await?;
         let label = |code: &str, f: fn(&str) -> Option<&'static str>| f(code).unwrap_or("其他").to_string();
         let by_status = bars(stats.by_status.iter().map(|(k, v)| (label(k, |c| Status::parse(c).map(Status::label)), *v)).collect());
         let by_category = bars(stats.by_category.iter().map(|(k, v)| (label(k, |c| Category::parse(c).map(Category::label)), *v)).collect());
