@@ -105,6 +105,7 @@ pages=(
   "zuzhi /import"
   "admin /accounts"
   "shenji /audit"
+  "admin /jobs"
   "zuzhi /password"
   "zuzhi /totp"
 )
