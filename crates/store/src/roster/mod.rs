@@ -69,7 +69,11 @@ pub async fn import(store: &Store, ctx: &Ctx, bytes: &[u8], mode: ImportMode) ->
     if ctx.actor.scopes(Action::MemberImport).is_empty() && !ctx.actor.system {
         store.authorize(ctx, Action::MemberImport, Target::system(), "roster").await?;
     }
-    let rows = format::read_any(bytes, MAX_ROWS).map_err(|e| StoreError::invalid("file", "bad_file", e.to_string()))?;
+    let rows = format::read_any(bytes, MAX_ROWS).map_err(|e| {
+        // Its own code, so that a client can tell "split the file" from "the file is broken".
+        let code = if matches!(e, format::RosterFileError::TooLarge(_)) { "file_too_large" } else { "bad_file" };
+        StoreError::invalid("file", code, e.to_string())
+    })?;
     if rows.is_empty() {
         return Err(StoreError::invalid("file", "empty", "文件中没有党员数据"));
     }

@@ -26,7 +26,7 @@ pub fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, RosterF
         let line = lines.line_at(bytes, start);
         for (col, value) in record.iter().enumerate() {
             if let Some(target) = sink.target(col) {
-                sink.put(target, col, value);
+                sink.put(target, col, value)?;
             }
         }
         sink.end_row(line)?;

@@ -4,7 +4,7 @@
 //! users typed but never judges it: checking ID numbers, statuses and dates is validation's job,
 //! which can then report every problem of a file at once, each with its line number.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
@@ -48,10 +48,15 @@ const HEADER_SEARCH_ROWS: usize = 10;
 const MAX_HEADER_COLUMNS: usize = 1024;
 /// Excel's own row limit, the header included.
 const XLSX_MAX_ROWS: usize = 1_048_576;
+/// Text kept from the cells of one file. A real roster has about 200 bytes per member (40 MB
+/// for 200,000); the bound matters for xlsx, where one shared string can fill any number of
+/// cells, so that a small file could otherwise be copied out into gigabytes of fields.
+const MAX_TEXT: usize = 128 << 20;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Compound-file (OLE2) signature: legacy .xls, and also password-protected .xlsx.
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+mod archive;
 mod csv_file;
 mod xlsx_file;
 
@@ -158,6 +163,63 @@ pub enum RosterFileError {
     TooManyRows { max: usize },
     #[error("生成 Excel 文件失败")]
     Write(#[source] rust_xlsxwriter::XlsxError),
+    #[error("文件超过导入上限：{0}。请删除多余的工作表、图片和格式后重新保存，或分批导入")]
+    TooLarge(Limit),
+}
+
+/// A bound an xlsx file must stay within before and while it is read; sizes are in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// One part of the archive, decompressed.
+    Part(Part, u64),
+    /// All parts of the archive together, decompressed.
+    Total(u64),
+    /// Parts in the archive.
+    Entries(usize),
+    SharedStrings(u64),
+    /// Memory the cell formats take once read.
+    Styles(u64),
+    Cells(usize),
+    /// Text kept from the cells.
+    Text(usize),
+}
+
+/// A kind of part of an xlsx archive, as far as the limits are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    SharedStrings,
+    Styles,
+    Workbook,
+    Relationships,
+    /// Worksheets, and anything else that is not kept in memory while reading.
+    Sheet,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mb = |bytes: u64| bytes >> 20;
+        match *self {
+            Limit::Part(part, max) => write!(f, "{part}解压后超过 {} MB", mb(max)),
+            Limit::Total(max) => write!(f, "全部内容解压后超过 {} MB", mb(max)),
+            Limit::Entries(max) => write!(f, "压缩包内的文件超过 {max} 个"),
+            Limit::SharedStrings(max) => write!(f, "共享字符串超过 {max} 条"),
+            Limit::Styles(max) => write!(f, "单元格格式读入后超过 {} MB", mb(max)),
+            Limit::Cells(max) => write!(f, "工作表的单元格超过 {max} 个"),
+            Limit::Text(max) => write!(f, "单元格文字合计超过 {} MB", mb(max as u64)),
+        }
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Part::SharedStrings => "共享字符串部分",
+            Part::Styles => "样式部分",
+            Part::Workbook => "工作簿部分",
+            Part::Relationships => "关系部分",
+            Part::Sheet => "工作表部分",
+        })
+    }
 }
 
 /// Sniffs by content: xlsx starts with "PK\x03\x04" (zip); anything else is treated as csv.
@@ -337,6 +399,8 @@ struct RowSink {
     best_titles: Option<(usize, Vec<String>)>,
     row: RosterRow,
     rows: Vec<RosterRow>,
+    /// Bytes of text kept so far, titles included.
+    text: usize,
 }
 
 impl RowSink {
@@ -350,6 +414,7 @@ impl RowSink {
             best_titles: None,
             row: RosterRow::default(),
             rows: Vec::new(),
+            text: 0,
         }
     }
 
@@ -363,17 +428,19 @@ impl RowSink {
         }
     }
 
-    fn put(&mut self, target: Target, col: usize, value: &str) {
+    fn put(&mut self, target: Target, col: usize, value: &str) -> Result<(), RosterFileError> {
         let mut value = clean(value);
         if value.is_empty() {
-            return;
+            return Ok(());
         }
+        self.keep(value.len())?;
         match target {
             Target::Header => {
                 if self.titles.len() <= col {
                     self.titles.resize(col + 1, String::new());
                 }
                 self.titles[col].push_str(value);
+                Ok(())
             }
             Target::Field(f) => {
                 let f = usize::from(f);
@@ -384,7 +451,7 @@ impl RowSink {
                     value = rest;
                 }
                 let Some(field) = self.row.field_mut(f) else {
-                    return;
+                    return Ok(());
                 };
                 match DATE_COLUMNS
                     .contains(&f)
@@ -394,15 +461,27 @@ impl RowSink {
                     Some((y, m, d)) => push_date(field, y, m, d),
                     None => field.push_str(value),
                 }
+                Ok(())
             }
         }
     }
 
     /// Stores a value as is, bypassing date normalisation.
-    fn put_raw(&mut self, target: Target, value: &str) {
+    fn put_raw(&mut self, target: Target, value: &str) -> Result<(), RosterFileError> {
+        let value = clean(value);
+        self.keep(value.len())?;
         if let Some(field) = self.row.field_mut(col_field(target)) {
-            field.push_str(clean(value));
+            field.push_str(value);
         }
+        Ok(())
+    }
+
+    fn keep(&mut self, len: usize) -> Result<(), RosterFileError> {
+        self.text += len;
+        if self.text > MAX_TEXT {
+            return Err(RosterFileError::TooLarge(Limit::Text(MAX_TEXT)));
+        }
+        Ok(())
     }
 
     fn end_row(&mut self, line: usize) -> Result<(), RosterFileError> {

@@ -504,3 +504,362 @@ fn hundred_thousand_rows_perf() {
         "read_xlsx took {read_time:?}"
     );
 }
+
+// Decompression bombs, built in memory by hand: the zip container is written here so that its
+// headers can declare any size, and the repeated content is deflated once.
+
+/// One part of a hand-made zip, with the size and CRC its headers declare.
+struct ZipPart {
+    name: String,
+    method: u16,
+    data: Vec<u8>,
+    size: u32,
+    crc: u32,
+}
+
+const DEFLATED: u16 = 8;
+
+impl ZipPart {
+    fn stored(name: &str, content: &str) -> ZipPart {
+        ZipPart {
+            name: name.into(),
+            method: 0,
+            data: content.as_bytes().to_vec(),
+            size: content.len() as u32,
+            crc: crc32fast::hash(content.as_bytes()),
+        }
+    }
+
+    /// `head`, `chunk` repeated `times`, then `tail`, deflated in a few milliseconds whatever
+    /// the size: the chunk is compressed once between full flushes, so its blocks refer to
+    /// nothing before them and can simply be repeated.
+    fn repeated(name: &str, head: &str, chunk: &str, times: usize, tail: &str) -> ZipPart {
+        use flate2::{Compress, Compression, FlushCompress};
+        let mut c = Compress::new(Compression::best(), false);
+        let mut data = deflate(&mut c, head.as_bytes(), FlushCompress::Full);
+        let block = deflate(&mut c, chunk.as_bytes(), FlushCompress::Full);
+        for _ in 0..times {
+            data.extend_from_slice(&block);
+        }
+        data.extend(deflate(&mut c, tail.as_bytes(), FlushCompress::Finish));
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(head.as_bytes());
+        let mut chunk_crc = crc32fast::Hasher::new();
+        chunk_crc.update(chunk.as_bytes());
+        for _ in 0..times {
+            crc.combine(&chunk_crc);
+        }
+        crc.update(tail.as_bytes());
+        let size = head.len() as u64 + chunk.len() as u64 * times as u64 + tail.len() as u64;
+        ZipPart {
+            name: name.into(),
+            method: DEFLATED,
+            data,
+            size: u32::try_from(size).expect("a zip without zip64 holds under 4 GiB"),
+            crc: crc.finalize(),
+        }
+    }
+
+    /// The headers claim a small size, as a bomb made to slip past a check of them would.
+    fn lying(self) -> ZipPart {
+        ZipPart { size: 1024, ..self }
+    }
+}
+
+fn deflate(c: &mut flate2::Compress, input: &[u8], flush: flate2::FlushCompress) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() + 1024);
+    let start = c.total_in();
+    loop {
+        let done = (c.total_in() - start) as usize;
+        let status = c.compress_vec(&input[done..], &mut out, flush).unwrap();
+        let all_in = c.total_in() - start == input.len() as u64;
+        if status == flate2::Status::StreamEnd || (all_in && out.len() < out.capacity()) {
+            return out;
+        }
+        out.reserve(1 << 16);
+    }
+}
+
+/// Local headers, central directory and end record, without zip64.
+fn zip_of(parts: &[ZipPart]) -> Vec<u8> {
+    fn le16(out: &mut Vec<u8>, v: u16) {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    fn le32(out: &mut Vec<u8>, v: u32) {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    let (mut out, mut directory) = (Vec::new(), Vec::new());
+    for p in parts {
+        let offset = out.len() as u32;
+        le32(&mut out, 0x0403_4b50);
+        le32(&mut directory, 0x0201_4b50);
+        le16(&mut directory, 20); // made by
+        for h in [&mut out, &mut directory] {
+            le16(h, 20); // version needed
+            le16(h, 0); // flags
+            le16(h, p.method);
+            le16(h, 0); // time
+            le16(h, 0x21); // date: 1980-01-01
+            le32(h, p.crc);
+            le32(h, p.data.len() as u32);
+            le32(h, p.size);
+            le16(h, p.name.len() as u16);
+            le16(h, 0); // extra field
+        }
+        le16(&mut directory, 0); // comment
+        le16(&mut directory, 0); // disk
+        le16(&mut directory, 0); // internal attributes
+        le32(&mut directory, 0); // external attributes
+        le32(&mut directory, offset);
+        directory.extend_from_slice(p.name.as_bytes());
+        out.extend_from_slice(p.name.as_bytes());
+        out.extend_from_slice(&p.data);
+    }
+    let directory_offset = out.len() as u32;
+    out.extend_from_slice(&directory);
+    le32(&mut out, 0x0605_4b50);
+    le16(&mut out, 0);
+    le16(&mut out, 0);
+    le16(&mut out, parts.len() as u16);
+    le16(&mut out, parts.len() as u16);
+    le32(&mut out, directory.len() as u32);
+    le32(&mut out, directory_offset);
+    le16(&mut out, 0);
+    out
+}
+
+const MIB: usize = 1 << 20;
+const SPREADSHEET_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const RELATIONSHIP_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A roster workbook with the given shared strings, styles and sheet parts: its header comes
+/// from the shared strings, its one member row is written into the sheet.
+fn workbook_of(shared_strings: ZipPart, styles: Option<ZipPart>, sheet: ZipPart) -> Vec<u8> {
+    let package = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let mut parts = vec![
+        ZipPart::stored(
+            "_rels/.rels",
+            &format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" Type="{RELATIONSHIP_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        ),
+        ZipPart::stored(
+            "xl/workbook.xml",
+            &format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SPREADSHEET_NS}" xmlns:r="{RELATIONSHIP_NS}"><sheets><sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        ZipPart::stored(
+            "xl/_rels/workbook.xml.rels",
+            &format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" Type="{RELATIONSHIP_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{RELATIONSHIP_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+            ),
+        ),
+        shared_strings,
+        sheet,
+    ];
+    parts.extend(styles);
+    zip_of(&parts)
+}
+
+/// 序号 and the five required titles, then `filler_mib` MiB of `chunk`.
+fn shared_strings(unique_count: &str, chunk: &str, filler_mib: usize) -> ZipPart {
+    let titles: String = [
+        "序号",
+        "姓名",
+        "公民身份号码",
+        "党员状态",
+        "入党时间",
+        "党组织编码",
+    ]
+    .iter()
+    .map(|t| format!("<si><t>{t}</t></si>"))
+    .collect();
+    ZipPart::repeated(
+        "xl/sharedStrings.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SPREADSHEET_NS}" uniqueCount="{unique_count}">{titles}"#
+        ),
+        &chunk.repeat(MIB / chunk.len()),
+        filler_mib,
+        "</sst>",
+    )
+}
+
+fn long_strings(filler_mib: usize) -> ZipPart {
+    shared_strings(
+        "6",
+        &format!("<si><t>{}</t></si>", "A".repeat(1000)),
+        filler_mib,
+    )
+}
+
+/// Rows with nothing but a number in 序号: blank to the roster.
+const BLANK_ROW: &str = "<row><c><v>1</v></c></row>";
+
+/// The header row, one member, then `filler_mib` MiB of `row`.
+fn sheet(row: &str, filler_mib: usize) -> ZipPart {
+    let column = |i: usize| char::from(b'A' + i as u8);
+    let header: String = (0..6)
+        .map(|i| format!(r#"<c r="{}1" t="s"><v>{i}</v></c>"#, column(i)))
+        .collect();
+    let member: String = [
+        "1",
+        "张伟",
+        "440524198001010013",
+        "正式党员",
+        "2001-07-01",
+        "000001",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, v)| {
+        format!(
+            r#"<c r="{}2" t="inlineStr"><is><t>{v}</t></is></c>"#,
+            column(i)
+        )
+    })
+    .collect();
+    ZipPart::repeated(
+        "xl/worksheets/sheet1.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SPREADSHEET_NS}"><sheetData><row r="1">{header}</row><row r="2">{member}</row>"#
+        ),
+        &row.repeat(MIB / row.len()),
+        filler_mib,
+        "</sheetData></worksheet>",
+    )
+}
+
+fn too_large(bytes: &[u8]) -> Limit {
+    match read_xlsx(bytes, 100) {
+        Err(RosterFileError::TooLarge(limit)) => limit,
+        other => panic!("not refused as too large: {other:?}"),
+    }
+}
+
+#[test]
+fn hand_made_workbook_is_read() {
+    let rows = read_xlsx(&workbook_of(long_strings(0), None, sheet(BLANK_ROW, 0)), 10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].name.as_str(), rows[0].org_code.as_str()),
+        ("张伟", "000001")
+    );
+    // Parts of a real roster's size, larger than the workbook may be, are measured and let
+    // through: a worksheet is not mistaken for the workbook.
+    assert!(archive::check(&workbook_of(long_strings(40), None, sheet(BLANK_ROW, 40))).is_ok());
+}
+
+#[test]
+fn shared_strings_bomb_is_refused_by_its_declared_and_its_real_size() {
+    let bomb = workbook_of(long_strings(65), None, sheet(BLANK_ROW, 0));
+    assert!(bomb.len() < MIB, "{} bytes", bomb.len());
+    let limit = too_large(&bomb);
+    assert_eq!(limit, Limit::Part(Part::SharedStrings, 64 << 20));
+    assert_eq!(
+        RosterFileError::TooLarge(limit).to_string(),
+        "文件超过导入上限：共享字符串部分解压后超过 64 MB。请删除多余的工作表、图片和格式后重新保存，或分批导入"
+    );
+    let lying = workbook_of(long_strings(65).lying(), None, sheet(BLANK_ROW, 0));
+    assert_eq!(too_large(&lying), limit);
+    assert!(matches!(
+        read_any(&lying, 100),
+        Err(RosterFileError::TooLarge(_))
+    ));
+}
+
+#[test]
+fn sheet_bomb_is_refused_while_inflating() {
+    let lying = workbook_of(long_strings(0), None, sheet(BLANK_ROW, 513).lying());
+    assert_eq!(too_large(&lying), Limit::Part(Part::Sheet, 512 << 20));
+    // Each part under its limit, all of them together over theirs.
+    let mut parts = vec![long_strings(0)];
+    for i in 0..2 {
+        let mut part = sheet(BLANK_ROW, 400).lying();
+        part.name = format!("xl/worksheets/sheet{}.xml", i + 1);
+        parts.push(part);
+    }
+    assert_eq!(too_large(&zip_of(&parts)), Limit::Total(768 << 20));
+}
+
+#[test]
+fn counts_calamine_would_trust_are_refused() {
+    // calamine reserves room for the declared number of strings: without the check this file
+    // of a few hundred bytes aborts the process ("memory allocation of 24000000000000 bytes
+    // failed").
+    let declared = workbook_of(
+        shared_strings("1000000000000", "<si/>", 0),
+        None,
+        sheet(BLANK_ROW, 0),
+    );
+    assert_eq!(too_large(&declared), Limit::SharedStrings(4_000_000));
+    // Four million of them would take seconds to build and scan here.
+    let many = format!(r#"<sst uniqueCount="3">{}</sst>"#, "<si/>".repeat(11));
+    assert!(matches!(
+        archive::check_shared_strings(many.as_bytes(), 10),
+        Err(RosterFileError::TooLarge(Limit::SharedStrings(10)))
+    ));
+    assert!(archive::check_shared_strings(many.as_bytes(), 11).is_ok());
+}
+
+#[test]
+fn styles_that_calamine_would_copy_into_every_format_are_refused() {
+    // A 100 KB font name and 5,000 cell formats using it: 250 KB of XML, 500 MB once read.
+    let styles = format!(
+        r#"<styleSheet xmlns="{SPREADSHEET_NS}"><fonts count="1"><font><name val="{}"/></font></fonts><cellXfs count="5000">{}</cellXfs></styleSheet>"#,
+        "A".repeat(100_000),
+        r#"<xf numFmtId="0" fontId="0"/>"#.repeat(5_000)
+    );
+    let bytes = workbook_of(
+        long_strings(0),
+        Some(ZipPart::stored("xl/styles.xml", &styles)),
+        sheet(BLANK_ROW, 0),
+    );
+    assert_eq!(too_large(&bytes), Limit::Styles(64 << 20));
+}
+
+#[test]
+fn archive_with_too_many_parts_or_unknown_compression_is_refused() {
+    let parts: Vec<ZipPart> = (0..10_001)
+        .map(|i| ZipPart::stored(&format!("x/{i}"), ""))
+        .collect();
+    assert_eq!(too_large(&zip_of(&parts)), Limit::Entries(10_000));
+    let mut strange = long_strings(0);
+    strange.method = 12; // bzip2
+    assert!(matches!(
+        read_xlsx(&workbook_of(strange, None, sheet(BLANK_ROW, 0)), 10),
+        Err(RosterFileError::NotXlsx(_))
+    ));
+}
+
+#[test]
+fn cells_and_text_are_bounded_while_reading() {
+    let header = [
+        (0, 1, "姓名"),
+        (0, 4, "公民身份号码"),
+        (0, 11, "党员状态"),
+        (0, 12, "入党时间"),
+        (0, 14, "党组织编码"),
+    ];
+    // Rows with nothing but a number in 序号 are blank, so only the cell count stops them.
+    let mut cells = header.to_vec();
+    cells.extend((1..200).map(|r| (r, 0, "1")));
+    assert_eq!(
+        read_xlsx(&xlsx_of(&cells), 2).unwrap_err().to_string(),
+        "文件超过导入上限：工作表的单元格超过 128 个。请删除多余的工作表、图片和格式后重新保存，或分批导入"
+    );
+    assert!(read_xlsx(&xlsx_of(&cells), 4).unwrap().is_empty());
+    // One shared string of 30,000 bytes in every row: a file of kilobytes, gigabytes of fields.
+    let long = format!("<si><t>{}</t></si>", "甲".repeat(10_000));
+    let bytes = workbook_of(
+        shared_strings("40", &long, 1),
+        None,
+        sheet(r#"<row><c/><c t="s"><v>6</v></c></row>"#, 1),
+    );
+    assert!(bytes.len() < MIB / 4, "{} bytes", bytes.len());
+    assert!(matches!(
+        read_xlsx(&bytes, 10_000),
+        Err(RosterFileError::TooLarge(Limit::Text(MAX_TEXT)))
+    ));
+}

@@ -2,12 +2,19 @@
 
 use super::*;
 
+/// A roster row has 16 columns. Allowing 64 cells per row that may be imported leaves room for
+/// extra columns and for formatted empty cells (calamine reports those too), and still stops a
+/// sheet of millions of cells in ignored columns or in blank rows, which `max_rows` does not
+/// count.
+const CELLS_PER_ROW: usize = 64;
+
 /// Reads the first visible worksheet of an xlsx workbook; the header is the first non-empty row
 /// that carries roster titles.
 pub fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, RosterFileError> {
     if bytes.starts_with(OLE_MAGIC) {
         return Err(RosterFileError::LegacyOrEncrypted);
     }
+    archive::check(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsxError::Password => RosterFileError::LegacyOrEncrypted,
         e => RosterFileError::NotXlsx(e),
@@ -36,9 +43,15 @@ pub fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, Roster
     let mut sink = RowSink::new(max_rows, false);
     let mut current: Option<u32> = None;
     let mut scratch = String::new();
+    let max_cells = max_rows.saturating_mul(CELLS_PER_ROW);
+    let mut cell_count = 0usize;
     // Cells arrive row by row in sheet order, so a row is complete when the next one starts;
     // streaming this way never holds the whole sheet in memory.
     while let Some(cell) = cells.next_cell().map_err(RosterFileError::NotXlsx)? {
+        cell_count += 1;
+        if cell_count > max_cells {
+            return Err(RosterFileError::TooLarge(Limit::Cells(max_cells)));
+        }
         let value = cell.get_value();
         if matches!(value, DataRef::Empty) {
             continue;
@@ -63,35 +76,35 @@ pub fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, Roster
                 let (y, m, d, ..) = dt.to_ymd_hms_milli();
                 scratch.clear();
                 push_date(&mut scratch, u32::from(y), u32::from(m), u32::from(d));
-                sink.put(target, col, &scratch);
+                sink.put(target, col, &scratch)
             }
             DataRef::DateTime(dt) => {
                 scratch.clear();
                 push_number(&mut scratch, dt.as_f64());
-                sink.put(target, col, &scratch);
+                sink.put(target, col, &scratch)
             }
             DataRef::Float(f) => {
                 scratch.clear();
                 push_number(&mut scratch, *f);
                 if DATE_COLUMNS.contains(&col_field(target)) && is_ambiguous_month(&scratch) {
-                    sink.put_raw(target, &scratch);
+                    sink.put_raw(target, &scratch)
                 } else {
-                    sink.put(target, col, &scratch);
+                    sink.put(target, col, &scratch)
                 }
             }
             DataRef::Int(i) => {
                 scratch.clear();
                 let _ = write!(scratch, "{i}");
-                sink.put(target, col, &scratch);
+                sink.put(target, col, &scratch)
             }
             DataRef::Bool(b) => sink.put(target, col, if *b { "TRUE" } else { "FALSE" }),
             DataRef::Error(e) => {
                 scratch.clear();
                 let _ = write!(scratch, "{e}");
-                sink.put(target, col, &scratch);
+                sink.put(target, col, &scratch)
             }
-            DataRef::Empty => {}
-        }
+            DataRef::Empty => Ok(()),
+        }?;
     }
     if let Some(done) = current {
         sink.end_row(done as usize + 1)?;
