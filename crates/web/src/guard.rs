@@ -134,7 +134,11 @@ pub async fn uniform_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || res.extensions().get::<Rendered>().is_some() {
+    // Ours are marked, or are pages and JSON a handler rendered with its status (a form shown
+    // again with its errors is a 422 page); the framework's rejections are plain text or empty.
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ours = res.extensions().get::<Rendered>().is_some() || content_type.starts_with("text/html") || content_type.contains("json");
+    if !(status.is_client_error() || status.is_server_error()) || ours {
         return res;
     }
     let (parts, body) = res.into_parts();

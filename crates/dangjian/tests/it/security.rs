@@ -298,6 +298,13 @@ async fn invisible_names_overrides_and_oversized_text_are_refused() {
     assert_eq!(r.json()["errors"][0]["code"], "too_long");
     let r = zuzhi.patch_json(&format!("/orgs/{own}"), &json!({"name": "第一\u{202E}支部"})).await.assert_status(422);
     assert_eq!(r.json()["errors"][0]["code"], "invalid_chars");
+    // The page form shows the same refusal beside the field, on the form itself.
+    let own_s = own.to_string();
+    let id = id_number("110105", "19800101", 41);
+    let body = form_body(&[("_csrf", &zuzhi.csrf), ("org_id", &own_s), ("name", "\u{200B}\u{200B}"), ("id_number", &id), ("status", "full"), ("joined_on", "2005-07-01")]);
+    let page = Resp::from(zuzhi.client.post(app.url("/members/new")).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.expect("post")).await;
+    assert_eq!(page.status, 422, "{page:?}");
+    assert!(page.text().contains("姓名") && page.text().contains(r#"name="id_number""#), "the form with its message: {page:?}");
 }
 
 #[tokio::test]
