@@ -110,7 +110,8 @@ impl Member {
     /// fields that changed, never their values (SECURITY.md "Access": the 三员 read no personal
     /// data, and the log is theirs).
     fn audit_detail(before: Option<&Member>, after: &Member) -> serde_json::Value {
-        let personal: [(&str, fn(&Member) -> Option<&str>); 11] = [
+        type Field = (&'static str, fn(&Member) -> Option<&str>);
+        let personal: [Field; 11] = [
             ("name", |m| Some(&m.name)),
             ("gender", |m| Some(&m.gender)),
             ("ethnicity", |m| Some(&m.ethnicity)),
