@@ -1,6 +1,7 @@
 //! 花名册: import all-or-nothing or good rows only, with every bad line named; csv and xlsx;
 //! export as an attachment with masked numbers.
 
+use dangjian_store::roster::format::testing::{shared_strings, sheet, workbook_of, ZipPart, MIB};
 use dangjian_store::roster::format::{read_csv, read_xlsx, write_csv, write_xlsx, RosterRow};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
@@ -177,137 +178,15 @@ async fn exports_are_rate_limited() {
 // parsed). Each is a real, valid xlsx of a few MB (well under the upload limit) whose one part
 // inflates to 2 GB.
 
-/// An entry of a hand-written zip, with the uncompressed size and CRC its headers declare.
-struct ZipEntry {
-    name: &'static str,
-    method: u16,
-    data: Vec<u8>,
-    size: u32,
-    crc: u32,
-}
-
-fn stored(name: &'static str, content: &str) -> ZipEntry {
-    ZipEntry { name, method: 0, data: content.as_bytes().to_vec(), size: content.len() as u32, crc: crc32fast::hash(content.as_bytes()) }
-}
-
-/// `head`, then `chunk` `times` over, then `tail`, deflated in milliseconds: the chunk is
-/// compressed once between full flushes (byte-aligned blocks that refer to nothing before them),
-/// and those bytes are repeated; the CRC of the repeats is combined, not computed.
-fn repeated(name: &'static str, head: &str, chunk: &str, times: u32, tail: &str) -> ZipEntry {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    fn deflate(c: &mut Compress, input: &[u8], flush: FlushCompress) -> Vec<u8> {
-        let (mut out, start) = (Vec::with_capacity(input.len() + 1024), c.total_in());
-        loop {
-            let status = c.compress_vec(&input[(c.total_in() - start) as usize..], &mut out, flush).expect("deflate");
-            if status == Status::StreamEnd || (c.total_in() - start == input.len() as u64 && out.len() < out.capacity()) {
-                return out;
-            }
-            out.reserve(1 << 16);
-        }
-    }
-    let mut c = Compress::new(Compression::best(), false);
-    let mut data = deflate(&mut c, head.as_bytes(), FlushCompress::Full);
-    let block = deflate(&mut c, chunk.as_bytes(), FlushCompress::Full);
-    for _ in 0..times {
-        data.extend_from_slice(&block);
-    }
-    data.extend(deflate(&mut c, tail.as_bytes(), FlushCompress::Finish));
-    let (mut crc, mut chunk_crc) = (crc32fast::Hasher::new(), crc32fast::Hasher::new());
-    crc.update(head.as_bytes());
-    chunk_crc.update(chunk.as_bytes());
-    for _ in 0..times {
-        crc.combine(&chunk_crc);
-    }
-    crc.update(tail.as_bytes());
-    let size = head.len() as u64 + chunk.len() as u64 * u64::from(times) + tail.len() as u64;
-    ZipEntry { name, method: 8, data, size: u32::try_from(size).expect("under 4 GiB"), crc: crc.finalize() }
-}
-
-/// Local headers, central directory, end record (no zip64: 2 GB fits in 32 bits).
-fn zip_of(entries: &[ZipEntry]) -> Vec<u8> {
-    let (mut out, mut dir) = (Vec::new(), Vec::new());
-    for e in entries {
-        let offset = out.len() as u32;
-        out.extend(0x0403_4b50u32.to_le_bytes());
-        dir.extend(0x0201_4b50u32.to_le_bytes());
-        dir.extend(20u16.to_le_bytes());
-        for h in [&mut out, &mut dir] {
-            // version 2.0, no flags, method, time and date (1980-01-01), crc, sizes, name, no extra
-            for v in [20u16, 0, e.method, 0, 0x21] {
-                h.extend(v.to_le_bytes());
-            }
-            for v in [e.crc, e.data.len() as u32, e.size] {
-                h.extend(v.to_le_bytes());
-            }
-            h.extend((e.name.len() as u16).to_le_bytes());
-            h.extend(0u16.to_le_bytes());
-        }
-        // no comment, disk 0, no attributes, where the local header is
-        for v in [0u16, 0, 0] {
-            dir.extend(v.to_le_bytes());
-        }
-        dir.extend(0u32.to_le_bytes());
-        dir.extend(offset.to_le_bytes());
-        dir.extend(e.name.as_bytes());
-        out.extend(e.name.as_bytes());
-        out.extend(&e.data);
-    }
-    let dir_offset = out.len() as u32;
-    out.extend(&dir);
-    out.extend(0x0605_4b50u32.to_le_bytes());
-    for v in [0u16, 0, entries.len() as u16, entries.len() as u16] {
-        out.extend(v.to_le_bytes());
-    }
-    out.extend((dir.len() as u32).to_le_bytes());
-    out.extend(dir_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
-}
-
-const MIB: usize = 1 << 20;
-const SHEET_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-
 /// A roster workbook: the header titles in the shared strings, then `sst_filler_mib` MiB of
 /// 1000-character strings; one member row in the sheet, then `sheet_filler_mib` MiB of blank rows
 /// (a number in 序号 only). `lie` makes the headers of the filled part claim 1 KiB.
-fn workbook(sst_filler_mib: u32, sheet_filler_mib: u32, lie: bool) -> Vec<u8> {
-    let pkg = "http://schemas.openxmlformats.org/package/2006/relationships";
-    let titles: String = ["序号", "姓名", "公民身份号码", "党员状态", "入党时间", "党组织编码"].iter().map(|t| format!("<si><t>{t}</t></si>")).collect();
-    let string = format!("<si><t>{}</t></si>", "A".repeat(1000));
-    let mut sst = repeated("xl/sharedStrings.xml", &format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}" uniqueCount="6">{titles}"#), &string.repeat(MIB / string.len()), sst_filler_mib, "</sst>");
-    let col = |i: usize| char::from(b'A' + i as u8);
-    let header: String = (0..6).map(|i| format!(r#"<c r="{}1" t="s"><v>{i}</v></c>"#, col(i))).collect();
-    let member: String = ["1", "炸弹", &id_number("110105", "19800101", 501), "正式党员", "2005-07-01", OWN_BRANCH]
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!(r#"<c r="{}2" t="inlineStr"><is><t>{v}</t></is></c>"#, col(i)))
-        .collect();
-    let blank = "<row><c><v>1</v></c></row>";
-    let mut sheet = repeated(
-        "xl/worksheets/sheet1.xml",
-        &format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}"><sheetData><row r="1">{header}</row><row r="2">{member}</row>"#),
-        &blank.repeat(MIB / blank.len()),
-        sheet_filler_mib,
-        "</sheetData></worksheet>",
-    );
-    if lie {
-        for part in [&mut sst, &mut sheet] {
-            if part.size > MIB as u32 {
-                part.size = 1024;
-            }
-        }
-    }
-    zip_of(&[
-        stored("_rels/.rels", &format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
-        stored("xl/workbook.xml", &format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SHEET_NS}" xmlns:r="{REL_NS}"><sheets><sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
-        stored(
-            "xl/_rels/workbook.xml.rels",
-            &format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#),
-        ),
-        sst,
-        sheet,
-    ])
+fn workbook(sst_filler_mib: usize, sheet_filler_mib: usize, lie: bool) -> Vec<u8> {
+    let filled = |p: ZipPart| if lie && p.size > MIB as u32 { p.lying() } else { p };
+    let sst = shared_strings("6", &format!("<si><t>{}</t></si>", "A".repeat(1000)), sst_filler_mib);
+    let id = id_number("110105", "19800101", 501);
+    let sheet = sheet(&["1", "炸弹", &id, "正式党员", "2005-07-01", OWN_BRANCH], "<row><c><v>1</v></c></row>", sheet_filler_mib);
+    workbook_of(filled(sst), None, filled(sheet))
 }
 
 /// Peak resident memory of this process so far, in MB; the server runs in it, and nextest gives

@@ -58,6 +58,8 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 mod archive;
 mod csv_file;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 mod xlsx_file;
 
 pub use csv_file::{read_csv, write_csv};
