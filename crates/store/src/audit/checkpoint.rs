@@ -9,7 +9,7 @@ use std::path::Path;
 use dangjian_domain::crypto::CryptoProvider;
 use dangjian_domain::time;
 
-use super::{head, head_is_genuine, walk, MacRow};
+use super::{head, walk, MacRow};
 use crate::dialect::one;
 use crate::{Result, Store, StoreError};
 
@@ -65,7 +65,7 @@ pub async fn write(store: &Store) -> Result<Option<Checkpoint>> {
         StoreError::conflict("audit_broken", m)
     };
     let h = head(&store.db).await?;
-    if !head_is_genuine(&store.db, store.crypto.as_ref(), &h).await? {
+    if !h.genuine(store.crypto.as_ref()) {
         return Err(broken("审计日志链头的校验值不符，未写检查点".into()));
     }
     let (after, prev) = match read(store)? {

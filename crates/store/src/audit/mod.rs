@@ -30,10 +30,18 @@ pub struct AuditRow {
     pub mac: String,
 }
 
+/// The chain head with its keyed signature (`None` when the signature row is gone).
 #[derive(FromQueryResult)]
 struct Head {
     last_id: i64,
     mac: String,
+    sig: Option<String>,
+}
+
+impl Head {
+    fn genuine(&self, crypto: &dyn CryptoProvider) -> bool {
+        self.sig.as_deref().is_some_and(|sig| sig == head_sig(crypto, self.last_id, &self.mac))
+    }
 }
 
 /// The `meta` key holding the keyed MAC of the chain head. Without it, whoever can write the
@@ -45,22 +53,16 @@ fn head_sig(crypto: &dyn CryptoProvider, last_id: i64, mac: &str) -> String {
     crypto.audit_mac(format!("dangjian audit head v1\u{1f}{last_id}\u{1f}{mac}").as_bytes())
 }
 
+/// The head and its signature in one read: every write of the application passes here.
 async fn head<C: ConnectionTrait>(conn: &C) -> Result<Head> {
-    one(conn, "SELECT last_id, mac FROM audit_head WHERE id = 1", vec![]).await?.ok_or(crate::StoreError::NotFound)
+    one(conn, "SELECT h.last_id, h.mac, m.value AS sig FROM audit_head h LEFT JOIN meta m ON m.key = $1 WHERE h.id = 1", vec![HEAD_SIG_KEY.into()])
+        .await?
+        .ok_or(crate::StoreError::NotFound)
 }
 
 #[derive(FromQueryResult)]
 struct MacRow {
     mac: String,
-}
-
-#[derive(FromQueryResult)]
-struct MetaValue {
-    value: String,
-}
-
-async fn stored_head_sig<C: ConnectionTrait>(conn: &C) -> Result<Option<String>> {
-    Ok(one::<MetaValue, _>(conn, "SELECT value FROM meta WHERE key = $1", vec![HEAD_SIG_KEY.into()]).await?.map(|m| m.value))
 }
 
 /// Marks a head that no key has signed yet: a new database, or one from before the keyed head
@@ -71,7 +73,7 @@ const HEAD_SIG_PENDING: &str = "pending";
 /// Signs the head once, where the migration left it pending (trust on first use: nothing older
 /// can be checked anyway). Logged, so the moment is known.
 pub async fn ensure_head_signed(store: &Store) -> Result<()> {
-    if stored_head_sig(&store.db).await?.as_deref() != Some(HEAD_SIG_PENDING) {
+    if head(&store.db).await?.sig.as_deref() != Some(HEAD_SIG_PENDING) {
         return Ok(());
     }
     let txn = store.write().await?;
@@ -85,11 +87,6 @@ pub async fn ensure_head_signed(store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// Whether the head carries its keyed signature.
-async fn head_is_genuine<C: ConnectionTrait>(conn: &C, crypto: &dyn CryptoProvider, h: &Head) -> Result<bool> {
-    Ok(stored_head_sig(conn).await?.is_some_and(|sig| sig == head_sig(crypto, h.last_id, &h.mac)))
-}
-
 pub const HEAD_FORGED_CODE: &str = "audit_head_forged";
 
 /// Re-signs the head after the operator has looked into a forged one (`dangjian audit reseal`):
@@ -101,10 +98,9 @@ pub async fn reseal(store: &Store, ctx: &Ctx) -> Result<()> {
     }
     let txn = store.write().await?;
     let h = head(&txn).await?;
-    let was = stored_head_sig(&txn).await?;
-    exec(&txn, "DELETE FROM meta WHERE key = $1", vec![HEAD_SIG_KEY.into()]).await?;
-    exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2)", vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
-    record(&txn, store.crypto.as_ref(), ctx, "audit.reseal", "audit_head", "ok", serde_json::json!({"last_id": h.last_id, "signature_was": if was.is_some() { "wrong" } else { "missing" }})).await?;
+    exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
+    record(&txn, store.crypto.as_ref(), ctx, "audit.reseal", "audit_head", "ok", serde_json::json!({"last_id": h.last_id, "signature_was": if h.sig.is_some() { "wrong" } else { "missing" }})).await?;
     txn.commit().await?;
     tracing::warn!(last_id = h.last_id, "audit head resealed by the operator");
     Ok(())
@@ -142,7 +138,7 @@ pub async fn record<C: ConnectionTrait>(
     exec(conn, "UPDATE audit_head SET last_id = last_id WHERE id = 1", vec![]).await?;
     let head = head(conn).await?;
     // Appending to a forged head would sign the forgery: the write fails instead, loudly.
-    if !head_is_genuine(conn, crypto, &head).await? {
+    if !head.genuine(crypto) {
         tracing::error!(last_id = head.last_id, "audit head forged: writes refused until `dangjian audit reseal`");
         return Err(crate::StoreError::conflict(HEAD_FORGED_CODE, "审计日志链头校验失败（可能有人删除了末尾的审计记录）：系统暂停写入。请运维人员运行 dangjian audit verify 核查，再用 dangjian audit reseal 恢复"));
     }
@@ -308,7 +304,7 @@ async fn walk(store: &Store, mut after: i64, mut prev: String, upto: i64) -> Res
 pub async fn verify(store: &Store) -> Result<VerifyReport> {
     let (rows, last_mac, first_bad_id) = walk(store, 0, String::new(), i64::MAX).await?;
     let h = head(&store.db).await?;
-    let head_forged = !head_is_genuine(&store.db, store.crypto.as_ref(), &h).await?;
+    let head_forged = !h.genuine(store.crypto.as_ref());
     let checkpoint = match checkpoint::read(store)? {
         None => None,
         Some(cp) => {
