@@ -111,7 +111,7 @@ impl Member {
     /// data, and the log is theirs).
     fn audit_detail(before: Option<&Member>, after: &Member) -> serde_json::Value {
         type Field = (&'static str, fn(&Member) -> Option<&str>);
-        let personal: [Field; 11] = [
+        let personal: [Field; 12] = [
             ("name", |m| Some(&m.name)),
             ("gender", |m| Some(&m.gender)),
             ("ethnicity", |m| Some(&m.ethnicity)),
@@ -122,7 +122,8 @@ impl Member {
             ("work_unit", |m| Some(&m.work_unit)),
             ("position", |m| Some(&m.position)),
             ("member_no", |m| m.member_no.as_deref()),
-            ("dates", |m| m.joined_on.as_deref().or(m.full_on.as_deref())),
+            ("joined_on", |m| m.joined_on.as_deref()),
+            ("full_on", |m| m.full_on.as_deref()),
         ];
         let facts = |m: &Member| json!({"org_id": m.org_id, "status": m.status, "category": m.category});
         match before {
@@ -130,7 +131,7 @@ impl Member {
             Some(b) => {
                 let changed: Vec<&str> = personal
                     .iter()
-                    .filter(|(n, f)| f(b) != f(after) || (*n == "dates" && (b.joined_on != after.joined_on || b.full_on != after.full_on)))
+                    .filter(|(_, f)| f(b) != f(after))
                     .map(|(n, _)| *n)
                     .collect();
                 json!({"before": facts(b), "after": facts(after), "changed": changed})
@@ -502,9 +503,18 @@ pub struct MemberQuery {
     pub sort: Option<String>,
 }
 
-/// Sort keys of the member list; `org` (the tree's order) is the default.
+/// Sort keys of the member list across a subtree; `org` (the tree's order) is the default.
 const SORT_KEYS: &[SortKey] = &[
     SortKey { name: "org", columns: &[("m", "org_path"), ("m", "name"), ("m", "id")] },
+    SortKey { name: "name", columns: &[("m", "name"), ("m", "id")] },
+    SortKey { name: "joined_on", columns: &[("m", "joined_on"), ("m", "id")] },
+    SortKey { name: "birth_date", columns: &[("m", "birth_date"), ("m", "id")] },
+];
+
+/// One organisation's own members: its order is the name order (the index on org and name
+/// serves it), whatever the key says.
+const SORT_KEYS_ONE_ORG: &[SortKey] = &[
+    SortKey { name: "org", columns: &[("m", "name"), ("m", "id")] },
     SortKey { name: "name", columns: &[("m", "name"), ("m", "id")] },
     SortKey { name: "joined_on", columns: &[("m", "joined_on"), ("m", "id")] },
     SortKey { name: "birth_date", columns: &[("m", "birth_date"), ("m", "id")] },
@@ -583,12 +593,9 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
         .join_as(JoinType::InnerJoin, Alias::new("orgs"), Alias::new("o"), query::col("o", "id").equals((Alias::new("m"), Alias::new("org_id"))))
         .cond_where(cond);
     // A name search reads best, and plans best, in name order: the name index serves both the
-    // filter and the order instead of walking the whole scope in tree order. One organisation's
-    // own members are in name order too.
-    let default = if searching || direct_org.is_some() { "name" } else { "org" };
-    let requested = q.sort.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(default);
-    let requested = if requested.trim_start_matches('-') == "org" && direct_org.is_some() { requested.replace("org", "name") } else { requested.to_string() };
-    query::order_by(&mut stmt, SORT_KEYS, Some(&requested));
+    // filter and the order instead of walking the whole scope in tree order.
+    let requested = q.sort.as_deref().filter(|s| !s.trim().is_empty()).or(searching.then_some("name"));
+    query::order_by(&mut stmt, if direct_org.is_some() { SORT_KEYS_ONE_ORG } else { SORT_KEYS }, requested);
     query::paginate(&mut stmt, page, per_page);
     let items = query::fetch::<MemberRow, _>(&store.db, &stmt).await?;
     Ok(Page { items, total: u64::try_from(total).unwrap_or(0), page, per_page })

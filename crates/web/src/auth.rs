@@ -28,8 +28,9 @@ pub fn clear_cookie(s: &WebSettings) -> String {
     format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", cookie_name(s))
 }
 
-pub fn client_ip(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The peer's address (`into_make_service_with_connect_info`), as the audit log records it.
+pub fn client_ip(peer: Option<&ConnectInfo<SocketAddr>>) -> String {
+    peer.map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 fn cookie_token<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -107,7 +108,7 @@ impl Rejection {
             (true, RejectKind::MustChangePassword) => ApiError(Problem::new(StatusCode::FORBIDDEN, "password_change_required", "首次登录或密码已过期，请先修改密码")).into_response(),
             (_, RejectKind::Csrf) => {
                 let p = Problem::new(StatusCode::FORBIDDEN, "csrf", "页面已过期或请求来源不可信，请刷新页面后重试");
-                if self.api { ApiError(p).into_response() } else { crate::error::PageError(p).into_response() }
+                crate::error::respond(self.api, p)
             }
             (true, RejectKind::Internal) => ApiError(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统暂时无法完成此操作")).into_response(),
             (false, RejectKind::Internal) => crate::error::PageError(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统暂时无法完成此操作")).into_response(),
@@ -155,7 +156,7 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(reject(RejectKind::Internal));
             }
         };
-        let ctx = Ctx { actor: session.actor.clone(), ip: client_ip(parts) };
+        let ctx = Ctx { actor: session.actor.clone(), ip: client_ip(parts.extensions.get()) };
         if let Some(c) = parts.extensions.get::<crate::guard::Caller>() {
             c.set(&ctx);
         }

@@ -90,6 +90,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The problem as problem+json for the API, as the error page for people.
+pub fn respond(api: bool, p: Problem) -> Response {
+    if api { ApiError(p).into_response() } else { PageError(p).into_response() }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

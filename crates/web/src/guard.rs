@@ -9,10 +9,11 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use dangjian_store::{audit, Ctx};
 
-use crate::error::{ApiError, PageError, Problem};
+use crate::auth::client_ip;
+use crate::error::{respond, Problem};
 use crate::AppState;
 
 /// Set on a response whose error was rendered by us (problem+json or the error page), with
@@ -44,10 +45,6 @@ impl Caller {
 
 fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-fn ip_of(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// `host[:port]` of an `Origin` or `Referer` value.
@@ -84,13 +81,13 @@ fn cross_site(headers: &HeaderMap) -> bool {
 /// refusals, the forced-password-change block. Denials decided by the policy are audited where
 /// they are decided (`Store::authorize`), so their codes are skipped here.
 pub async fn refusals(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let (method, path, ip) = (req.method().clone(), req.uri().path().chars().take(200).collect::<String>(), ip_of(&req));
-    let api = path.starts_with("/api/");
+    // Kept as they are (cheap clones); the strings of the audit row are made only for a refusal.
+    let (method, uri, peer) = (req.method().clone(), req.uri().clone(), req.extensions().get::<ConnectInfo<SocketAddr>>().copied());
     let caller = Caller::default();
     req.extensions_mut().insert(caller.clone());
     let res = if is_write(&method) && cross_site(req.headers()) {
         let p = Problem::new(StatusCode::FORBIDDEN, "cross_origin", "请求来自其他网站，已拒绝。请直接在本系统的页面中操作");
-        if api { ApiError(p).into_response() } else { PageError(p).into_response() }
+        respond(uri.path().starts_with("/api/"), p)
     } else {
         next.run(req).await
     };
@@ -103,7 +100,8 @@ pub async fn refusals(State(state): State<AppState>, mut req: Request, next: Nex
         _ => None,
     };
     if let Some(reason) = reason {
-        let ctx = caller.get().unwrap_or_else(|| Ctx::anonymous(&ip));
+        let path: String = uri.path().chars().take(200).collect();
+        let ctx = caller.get().unwrap_or_else(|| Ctx::anonymous(&client_ip(peer.as_ref())));
         let action = format!("refused:{method} {path}");
         if let Err(e) = audit::refusal::record(&state.store, &ctx, &action, &path, &reason, &reason, serde_json::Value::Null).await {
             tracing::error!(error = %e, "refusal not audited");
@@ -144,7 +142,7 @@ pub async fn uniform_errors(req: Request, next: Next) -> Response {
     let (parts, body) = res.into_parts();
     let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     let p = fallback_problem(parts.status, &text);
-    let mut out = if api { ApiError(p).into_response() } else { PageError(p).into_response() };
+    let mut out = respond(api, p);
     for (k, v) in parts.headers.iter().filter(|(k, _)| *k == header::ALLOW) {
         out.headers_mut().insert(k, v.clone());
     }
@@ -174,7 +172,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
-/// An empty response marked as refused, for handlers that refuse without an error body.
+/// Marks a response as a refusal to audit, whatever its status (a rejection's redirect).
 pub fn refused(mut res: Response<Body>, reason: &'static str) -> Response<Body> {
     res.extensions_mut().insert(Refused(reason));
     res

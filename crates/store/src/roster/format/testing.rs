@@ -156,19 +156,12 @@ pub fn workbook_of(shared_strings: ZipPart, styles: Option<ZipPart>, sheet: ZipP
     zip_of(&parts)
 }
 
-/// 序号 and the five required titles, then `filler_mib` MiB of `chunk`.
+/// 序号 and the five required titles: the smallest header a roster can have.
+pub const MINIMAL_HEADER: [&str; 6] = ["序号", "姓名", "公民身份号码", "党员状态", "入党时间", "党组织编码"];
+
+/// The titles of `MINIMAL_HEADER`, then `filler_mib` MiB of `chunk`.
 pub fn shared_strings(unique_count: &str, chunk: &str, filler_mib: usize) -> ZipPart {
-    let titles: String = [
-        "序号",
-        "姓名",
-        "公民身份号码",
-        "党员状态",
-        "入党时间",
-        "党组织编码",
-    ]
-    .iter()
-    .map(|t| format!("<si><t>{t}</t></si>"))
-    .collect();
+    let titles: String = MINIMAL_HEADER.iter().map(|t| format!("<si><t>{t}</t></si>")).collect();
     ZipPart::repeated(
         "xl/sharedStrings.xml",
         &format!(
