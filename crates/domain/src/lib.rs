@@ -7,6 +7,10 @@ pub mod member;
 pub mod org;
 pub mod password;
 pub mod policy;
+#[cfg(feature = "sql")]
+pub mod sql;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod text;
 pub mod time;
 pub mod totp;
@@ -55,5 +59,23 @@ macro_rules! code_enum {
                 $name::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("未知的取值：{s}")))
             }
         }
+        $crate::sql_text_column!($name);
+        $crate::openapi_code_schema!($name);
     };
+}
+
+/// With feature `sql`, the column traits of a code enum; without it, nothing.
+#[cfg(not(feature = "sql"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! sql_text_column {
+    ($name:ident) => {};
+}
+
+/// With feature `openapi`, the schema of a code enum; without it, nothing.
+#[cfg(not(feature = "openapi"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! openapi_code_schema {
+    ($name:ident) => {};
 }

@@ -34,3 +34,39 @@ pub fn parse_date(field: &'static str, label: &str, s: &str) -> Result<NaiveDate
 pub fn format_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
+
+/// A calendar date as records carry it: serialised, stored and shown as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+impl std::ops::Deref for Date {
+    type Target = NaiveDate;
+    fn deref(&self) -> &NaiveDate {
+        &self.0
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(d: NaiveDate) -> Date {
+        Date(d)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Date).map_err(|_| serde::de::Error::custom(format!("日期“{s}”格式不正确，应为 年-月-日")))
+    }
+}

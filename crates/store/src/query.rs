@@ -5,8 +5,10 @@
 //! driver binds without the per-name lookup measured in docs/performance.md), and keeps the
 //! values apart from the text, so no area assembles SQL with `format!`.
 
-use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Cond, DeleteStatement, Expr, ExprTrait, InsertStatement, Order, Query, SelectStatement, UpdateStatement,
+};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, StatementBuilder, Value};
 
 use crate::org::range;
 
@@ -57,6 +59,81 @@ pub fn paginate(stmt: &mut SelectStatement, page: u64, per_page: u64) {
 /// list's joins, order or page.
 pub fn count_of(table: &'static str, alias: &'static str, cond: Cond) -> SelectStatement {
     Query::select().expr(Expr::col(Asterisk).count()).from_as(Alias::new(table), Alias::new(alias)).cond_where(cond).to_owned()
+}
+
+/// Declares a store row once: the struct (with `FromQueryResult`) and `select()`, the
+/// `SELECT` of exactly its fields `FROM table AS alias`. A field read from a joined table names
+/// its source, `pub org_name: String = o.name`; the join itself is the caller's.
+///
+/// ```ignore
+/// record! {
+///     #[derive(Debug, Clone, serde::Serialize)]
+///     pub struct Term from "org_terms" as "t" { pub id: i64, pub org_id: i64, pub ends_on: Date }
+/// }
+/// let stmt = Term::select().and_where(col("t", "org_id").eq(org_id)).to_owned();
+/// ```
+macro_rules! record {
+    (
+        $(#[$m:meta])*
+        $vis:vis struct $name:ident from $table:literal as $alias:literal {
+            $( $(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty $(= $jt:ident . $jc:ident)? ),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(sea_orm::FromQueryResult)]
+        $vis struct $name { $( $(#[$fm])* $fvis $field: $ty ),* }
+
+        impl $name {
+            /// `SELECT` of this record's fields `FROM` its table (joins are the caller's).
+            #[allow(dead_code)]
+            pub fn select() -> sea_orm::sea_query::SelectStatement {
+                let mut s = sea_orm::sea_query::Query::select();
+                s.from_as(sea_orm::sea_query::Alias::new($table), sea_orm::sea_query::Alias::new($alias));
+                $( $crate::query::record!(@col s, $alias, $field $(, $jt . $jc)?); )*
+                s
+            }
+        }
+    };
+    (@col $s:ident, $alias:literal, $field:ident) => {
+        $s.column((sea_orm::sea_query::Alias::new($alias), sea_orm::sea_query::Alias::new(stringify!($field))));
+    };
+    (@col $s:ident, $alias:literal, $field:ident, $jt:ident . $jc:ident) => {
+        $s.expr_as($crate::query::col(stringify!($jt), stringify!($jc)), sea_orm::sea_query::Alias::new(stringify!($field)));
+    };
+}
+pub(crate) use record;
+
+/// `INSERT INTO table (…) VALUES (…)` from column–value pairs, so each column is written once,
+/// next to its value.
+pub fn insert(table: &'static str, pairs: Vec<(&'static str, Value)>) -> InsertStatement {
+    let (cols, vals): (Vec<_>, Vec<_>) = pairs.into_iter().map(|(c, v)| (Alias::new(c), Expr::val(v))).unzip();
+    Query::insert().into_table(Alias::new(table)).columns(cols).values_panic(vals).to_owned()
+}
+
+/// `UPDATE table SET …` from column–value pairs; the caller adds the `WHERE`.
+pub fn update(table: &'static str, pairs: Vec<(&'static str, Value)>) -> UpdateStatement {
+    Query::update().table(Alias::new(table)).values(pairs.into_iter().map(|(c, v)| (Alias::new(c), Expr::val(v)))).to_owned()
+}
+
+/// `DELETE FROM table`; the caller adds the `WHERE`.
+pub fn delete(table: &'static str) -> DeleteStatement {
+    Query::delete().from_table(Alias::new(table)).to_owned()
+}
+
+/// Runs an INSERT, UPDATE or DELETE; returns the rows it touched.
+pub async fn execute<C: ConnectionTrait, S: StatementBuilder>(c: &C, stmt: &S) -> Result<u64, DbErr> {
+    Ok(c.execute_raw(c.get_database_backend().build(stmt)).await?.rows_affected())
+}
+
+/// Runs an INSERT of one row and returns its new `id`.
+pub async fn insert_id<C: ConnectionTrait>(c: &C, mut stmt: InsertStatement) -> Result<i64, DbErr> {
+    stmt.returning_col(Alias::new("id"));
+    let row = c.query_one_raw(c.get_database_backend().build(&stmt)).await?;
+    row.ok_or(DbErr::RecordNotInserted)?.try_get_by_index::<i64>(0)
+}
+
+pub async fn fetch_one<T: FromQueryResult, C: ConnectionTrait>(c: &C, stmt: &SelectStatement) -> Result<Option<T>, DbErr> {
+    T::find_by_statement(c.get_database_backend().build(stmt)).one(c).await
 }
 
 pub async fn fetch<T: FromQueryResult, C: ConnectionTrait>(c: &C, stmt: &SelectStatement) -> Result<Vec<T>, DbErr> {

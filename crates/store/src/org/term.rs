@@ -3,33 +3,36 @@
 use chrono::Datelike;
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::policy::{Action, Target};
-use dangjian_domain::time;
-use sea_orm::FromQueryResult;
+use dangjian_domain::time::{self, Date};
+use sea_orm::sea_query::{ExprTrait, Order};
 use serde_json::json;
 
 use super::get;
-use crate::dialect::{all, insert_id};
+use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
-/// 届期 — a term of the organisation's committee.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct Term {
-    pub id: i64,
-    pub org_id: i64,
-    pub started_on: String,
-    pub ends_on: String,
-    pub note: String,
+record! {
+    /// 届期 — a term of the organisation's committee.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct Term from "org_terms" as "t" {
+        pub id: i64,
+        pub org_id: i64,
+        pub started_on: Date,
+        pub ends_on: Date,
+        pub note: String,
+    }
 }
 
 impl Term {
     pub fn expired(&self) -> bool {
-        self.ends_on < time::format_date(time::today_cst())
+        *self.ends_on < time::today_cst()
     }
 }
 
 pub async fn terms(store: &Store, ctx: &Ctx, o: &super::Org) -> Result<Vec<Term>> {
     super::readable(store, ctx, o).await?;
-    Ok(all::<Term, _>(&store.db, "SELECT id, org_id, started_on, ends_on, note FROM org_terms WHERE org_id = $1 ORDER BY started_on DESC", vec![o.id.into()]).await?)
+    let stmt = Term::select().and_where(col("t", "org_id").eq(o.id)).order_by(("t", "started_on"), Order::Desc).to_owned();
+    Ok(query::fetch(&store.db, &stmt).await?)
 }
 
 /// Records an election; the end date defaults to the kind's term (机关条例 art. 5–7).
@@ -48,9 +51,10 @@ pub async fn add_term(store: &Store, ctx: &Ctx, org_id: i64, started_on: &str, e
         return Err(StoreError::invalid("ends_on", "before_start", "届满日期应晚于换届日期"));
     }
     let txn = store.write().await?;
-    let id = insert_id(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
-        vec![org_id.into(), time::format_date(start).into(), time::format_date(end).into(), note.clone().into()]).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "term.create", &format!("org:{org_id}"), "ok", json!({"started_on": time::format_date(start), "ends_on": time::format_date(end)})).await?;
+    let (started_on, ends_on) = (Date(start), Date(end));
+    let row = query::insert("org_terms", vec![("org_id", org_id.into()), ("started_on", started_on.into()), ("ends_on", ends_on.into()), ("note", note.clone().into())]);
+    let id = query::insert_id(&txn, row).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "term.create", &format!("org:{org_id}"), "ok", json!({"started_on": started_on, "ends_on": ends_on})).await?;
     txn.commit().await?;
-    Ok(Term { id, org_id, started_on: time::format_date(start), ends_on: time::format_date(end), note })
+    Ok(Term { id, org_id, started_on, ends_on, note })
 }
