@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::dialect::{exec, reset_sequence, scalar_i64};
-use crate::migration::m001_foundation_spec::{Kind, TableSpec};
+use crate::migration::{Kind, TableSpec};
 use crate::migration::TABLES;
 use crate::{Result, Store, StoreError};
 
@@ -80,7 +80,7 @@ pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u
     let mut w = Hashing { out, sm3: Sm3Hasher::new() };
     writeln!(w, "{}", json!({"format": FORMAT, "version": VERSION, "tables": TABLES.iter().map(|t| t.name).collect::<Vec<_>>()})).map_err(io)?;
     let mut counts = Vec::new();
-    for t in TABLES {
+    for t in TABLES.iter() {
         let cols = t.cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
         let mut n = 0u64;
         let mut offset = 0u64;
@@ -155,7 +155,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
     sm3.update(&line);
 
     let txn = store.write().await?;
-    for t in TABLES {
+    for t in TABLES.iter() {
         exec(&txn, &format!("DELETE FROM {}", t.name), vec![]).await?;
     }
     let mut counts: Vec<(String, u64)> = TABLES.iter().map(|t| (t.name.to_string(), 0)).collect();
@@ -211,7 +211,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
         return Err(e);
     }
     loader.finish().await?;
-    for t in TABLES {
+    for t in TABLES.iter() {
         if t.cols.iter().any(|c| c.kind == Kind::Id) {
             reset_sequence(&txn, t.name).await?;
         }

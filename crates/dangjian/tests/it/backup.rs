@@ -86,7 +86,7 @@ async fn a_restored_backup_holds_every_table_exactly() {
     assert_eq!(restored, counts);
     let (second, _) = dump(&target).await;
     let (a, b) = (by_table(&first), by_table(&second));
-    for t in TABLES {
+    for t in TABLES.iter() {
         let (x, y) = (a.get(t.name).cloned().unwrap_or_default(), b.get(t.name).cloned().unwrap_or_default());
         let first_diff = x.iter().zip(&y).position(|(p, q)| p != q);
         assert!(x == y, "table {} differs after restore ({} vs {} rows), first difference at row {first_diff:?}", t.name, x.len(), y.len());
@@ -135,7 +135,7 @@ async fn a_backup_moves_between_backends() {
     backup::restore(&pg.store, &mut &first[..]).await.expect("restore into PostgreSQL");
     let (second, _) = dump(&pg).await;
     let (a, b) = (by_table(&first), by_table(&second));
-    for t in TABLES {
+    for t in TABLES.iter() {
         assert!(a.get(t.name) == b.get(t.name), "table {} differs between SQLite and PostgreSQL", t.name);
     }
     assert!(audit::verify(&pg.store).await.expect("verify").ok());
@@ -159,7 +159,7 @@ async fn restore_under_another_key_is_refused() {
 async fn table_rows(db: &TestDb) -> Vec<(&'static str, i64)> {
     let store = open(db).await;
     let mut out = Vec::new();
-    for t in TABLES {
+    for t in TABLES.iter() {
         out.push((t.name, dangjian_store::dialect::scalar_i64(&store.db, &format!("SELECT COUNT(*) FROM {}", t.name), vec![]).await.expect("count")));
     }
     out

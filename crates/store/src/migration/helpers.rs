@@ -1,7 +1,7 @@
 //! The only place in the migration tree that knows which backend it speaks to.
 
 use sea_orm::sea_query::{
-    ColumnDef, Index, IndexCreateStatement, IndexDropStatement, PostgresQueryBuilder, SqliteQueryBuilder, TableCreateStatement,
+    ColumnDef, Index, IndexCreateStatement, IndexDropStatement, PostgresQueryBuilder, SqliteQueryBuilder, TableAlterStatement, TableCreateStatement,
 };
 use sea_orm::{DbBackend, Statement, Value};
 
@@ -25,6 +25,13 @@ impl Schema {
         match self.backend {
             DbBackend::Postgres => i.to_string(PostgresQueryBuilder),
             _ => i.to_string(SqliteQueryBuilder),
+        }
+    }
+
+    pub fn alter(&self, t: &TableAlterStatement) -> String {
+        match self.backend {
+            DbBackend::Postgres => t.to_string(PostgresQueryBuilder),
+            _ => t.to_string(SqliteQueryBuilder),
         }
     }
 

@@ -1,55 +1,24 @@
-//! The foundation: organisation tree, members, accounts, sessions, audit log.
-//!
-//! The table specs below are also what backup/restore walk. When a later migration changes a
-//! table, the current-schema list moves to its own module and this one stays frozen.
+//! The foundation release: organisation tree, members, accounts, sessions, audit log — frozen
+//! as released. Today's tables are declared by their areas (`migration/<area>/mod.rs`); a change
+//! to a table is a new migration in its area, never an edit here.
 
 use sea_orm::sea_query::{ColumnDef, ForeignKey, Table};
 
 use super::helpers::{idx, unique, Schema};
+use super::spec::{c, fk, n, Col, Kind, ID};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Id,
-    Int,
-    Text,
-    /// Text ordered byte by byte, whatever the server's collation: materialised paths, and
-    /// names searched by prefix range.
-    Path,
-    Bool,
+/// A table of the foundation release, as it was created then.
+struct Table0 {
+    name: &'static str,
+    cols: &'static [Col],
+    primary_key: &'static [&'static str],
 }
-
-#[derive(Debug, Clone, Copy)]
-pub struct Col {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub nullable: bool,
-    /// Referenced table, for a foreign key to its `id`.
-    pub references: Option<&'static str>,
-}
-
-pub struct TableSpec {
-    pub name: &'static str,
-    pub cols: &'static [Col],
-    /// Tables without an `id` column name their key columns here.
-    pub primary_key: &'static [&'static str],
-}
-
-const fn c(name: &'static str, kind: Kind) -> Col {
-    Col { name, kind, nullable: false, references: None }
-}
-const fn n(name: &'static str, kind: Kind) -> Col {
-    Col { name, kind, nullable: true, references: None }
-}
-const fn fk(name: &'static str, table: &'static str, nullable: bool) -> Col {
-    Col { name, kind: Kind::Int, nullable, references: Some(table) }
-}
-const ID: Col = c("id", Kind::Id);
 
 use Kind::*;
 
-pub const TABLES: &[TableSpec] = &[
-    TableSpec { name: "meta", cols: &[c("key", Text), c("value", Text)], primary_key: &["key"] },
-    TableSpec {
+const FOUNDATION: &[Table0] = &[
+    Table0 { name: "meta", cols: &[c("key", Text), c("value", Text)], primary_key: &["key"] },
+    Table0 {
         name: "orgs",
         cols: &[
             ID,
@@ -72,7 +41,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "org_moves",
         cols: &[
             ID,
@@ -88,12 +57,12 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "org_terms",
         cols: &[ID, fk("org_id", "orgs", false), c("started_on", Text), c("ends_on", Text), c("note", Text)],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "members",
         cols: &[
             ID,
@@ -123,7 +92,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "member_events",
         cols: &[
             ID,
@@ -136,7 +105,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "posts",
         cols: &[
             ID,
@@ -150,17 +119,17 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "org_member_counts",
         cols: &[fk("org_id", "orgs", false), c("status", Text), c("category", Text), c("n", Int)],
         primary_key: &["org_id", "status", "category"],
     },
-    TableSpec {
+    Table0 {
         name: "org_subtree_counts",
         cols: &[fk("org_id", "orgs", false), c("status", Text), c("category", Text), c("n", Int)],
         primary_key: &["org_id", "status", "category"],
     },
-    TableSpec {
+    Table0 {
         name: "accounts",
         cols: &[
             ID,
@@ -182,7 +151,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "role_grants",
         cols: &[
             ID,
@@ -194,7 +163,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec {
+    Table0 {
         name: "sessions",
         cols: &[
             c("id", Text),
@@ -206,7 +175,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &["id"],
     },
-    TableSpec {
+    Table0 {
         name: "audit_log",
         cols: &[
             ID,
@@ -222,7 +191,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
     },
-    TableSpec { name: "audit_head", cols: &[c("id", Int), c("last_id", Int), c("mac", Text)], primary_key: &["id"] },
+    Table0 { name: "audit_head", cols: &[c("id", Int), c("last_id", Int), c("mac", Text)], primary_key: &["id"] },
 ];
 
 fn column(s: &Schema, col: &Col) -> ColumnDef {
@@ -245,7 +214,7 @@ fn column(s: &Schema, col: &Col) -> ColumnDef {
 
 pub fn up(s: &Schema) -> Vec<String> {
     let mut out = Vec::new();
-    for t in TABLES {
+    for t in FOUNDATION {
         let mut stmt = Table::create();
         stmt.table(t.name);
         for col in t.cols {

@@ -5,7 +5,7 @@
 
 use sea_orm::sea_query::{ColumnDef, Table};
 
-use super::helpers::{idx, Schema};
+use crate::migration::helpers::{idx, Schema};
 
 pub fn up(s: &Schema) -> Vec<String> {
     let mut leases = Table::create();

@@ -6,7 +6,7 @@
 
 use sea_orm::sea_query::Index;
 
-use super::helpers::{unique, Schema};
+use crate::migration::helpers::{unique, Schema};
 
 pub fn up(s: &Schema) -> Vec<String> {
     let mut drop = Index::drop();

@@ -1,0 +1,53 @@
+//! 党员 — members and their history.
+
+use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
+
+/// The tables of this area as they are today.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "members",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            n("member_no", Text),
+            c("name", Path),
+            c("gender", Text),
+            c("ethnicity", Text),
+            c("birth_date", Text),
+            c("id_enc", Text),
+            c("id_bidx", Text),
+            c("id_masked", Text),
+            n("phone_enc", Text),
+            n("phone_bidx", Text),
+            n("phone_masked", Text),
+            c("education", Text),
+            c("work_unit", Text),
+            c("position", Text),
+            c("category", Text),
+            c("status", Text),
+            n("joined_on", Text),
+            n("full_on", Text),
+            c("created_at", Int),
+            c("updated_at", Int),
+        ],
+        primary_key: &[], large: true,
+    },
+    TableSpec {
+        name: "member_events",
+        cols: &[
+            ID,
+            fk("member_id", "members", false),
+            c("kind", Text),
+            c("on_date", Text),
+            n("org_id", Int),
+            c("note", Text),
+            c("at", Int),
+            c("tenant_id", Int),
+        ],
+        primary_key: &[], large: true,
+    },
+];
+
+pub mod m004_event_tenant;
