@@ -5,10 +5,11 @@ use dangjian_domain::crypto::{random_token, sm3_hex};
 use dangjian_domain::password::PasswordPolicy;
 use dangjian_domain::policy::{Action, Actor, Grant, Role, Target};
 use dangjian_domain::time;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
-use crate::dialect::{all, exec, insert_id, one, scalar_i64};
+use crate::query::{self, col, record};
 use crate::{audit, org, page_bounds, Ctx, Page, Result, Store, StoreError};
 
 /// Identity rules an installation may tighten (SECURITY.md defaults).
@@ -52,27 +53,29 @@ fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub member_id: Option<i64>,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub must_change: bool,
-    pub password_changed_at: i64,
-    pub locked: bool,
-    pub locked_until: Option<i64>,
-    #[serde(skip)]
-    pub failed_count: i64,
-    #[serde(skip)]
-    pub failed_since: Option<i64>,
-    pub created_at: i64,
-    pub last_login_at: Option<i64>,
-    #[serde(skip)]
-    pub totp_enc: Option<String>,
-    #[serde(skip)]
-    pub totp_last_step: Option<i64>,
+record! {
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct Account from "accounts" as "a" {
+        pub id: i64,
+        pub username: String,
+        pub member_id: Option<i64>,
+        #[serde(skip)]
+        pub password_hash: String,
+        pub must_change: bool,
+        pub password_changed_at: i64,
+        pub locked: bool,
+        pub locked_until: Option<i64>,
+        #[serde(skip)]
+        pub failed_count: i64,
+        #[serde(skip)]
+        pub failed_since: Option<i64>,
+        pub created_at: i64,
+        pub last_login_at: Option<i64>,
+        #[serde(skip)]
+        pub totp_enc: Option<String>,
+        #[serde(skip)]
+        pub totp_last_step: Option<i64>,
+    }
 }
 
 impl Account {
@@ -81,44 +84,60 @@ impl Account {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "id, username, member_id, password_hash, must_change, password_changed_at, locked, locked_until, failed_count, failed_since, created_at, last_login_at, totp_enc, totp_last_step";
-
 async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Account> {
-    one::<Account, _>(c, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"), vec![id.into()]).await?.ok_or(StoreError::NotFound)
+    query::fetch_one(c, Account::select().and_where(col("a", "id").eq(id))).await?.ok_or(StoreError::NotFound)
 }
 
 pub async fn find_by_username(store: &Store, username: &str) -> Result<Option<Account>> {
-    Ok(one::<Account, _>(&store.db, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username_lc = $1"), vec![username.trim().to_lowercase().into()]).await?)
+    Ok(query::fetch_one(&store.db, Account::select().and_where(col("a", "username_lc").eq(username.trim().to_lowercase()))).await?)
 }
 
-/// A role grant with the organisation it applies to.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct RoleGrant {
-    pub id: i64,
-    pub account_id: i64,
-    pub role: String,
-    pub org_id: i64,
-    pub org_name: String,
-    #[serde(skip)]
-    pub org_path: String,
+/// Runs `UPDATE accounts SET … WHERE id = id`.
+async fn update_account<C: ConnectionTrait>(c: &C, id: i64, pairs: Vec<(&'static str, Value)>) -> Result<()> {
+    query::execute(c, query::update("accounts", pairs).and_where(Expr::col("id").eq(id))).await?;
+    Ok(())
 }
 
-impl RoleGrant {
-    pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role).map(Role::label).unwrap_or("")
+/// Ends every session of the account but `keep`.
+async fn end_sessions<C: ConnectionTrait>(c: &C, account_id: i64, keep: Option<&str>) -> Result<()> {
+    let mut stmt = query::delete("sessions");
+    stmt.and_where(Expr::col("account_id").eq(account_id));
+    if let Some(keep) = keep {
+        stmt.and_where(Expr::col("id").ne(keep));
+    }
+    query::execute(c, &stmt).await?;
+    Ok(())
+}
+
+fn count_rows(table: &'static str) -> SelectStatement {
+    Query::select().expr(Expr::col(Asterisk).count()).from(Alias::new(table)).to_owned()
+}
+
+record! {
+    /// A role grant with the organisation it applies to.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct RoleGrant from "role_grants" as "g" {
+        pub id: i64,
+        pub account_id: i64,
+        pub role: Role,
+        pub org_id: i64,
+        pub org_name: String = o.name,
+        #[serde(skip)]
+        pub org_path: String = o.path,
     }
 }
 
+/// Grants joined with the organisations they apply to.
+fn grants() -> SelectStatement {
+    RoleGrant::select().join_as(JoinType::InnerJoin, Alias::new("orgs"), Alias::new("o"), col("o", "id").equals(("g", "org_id"))).to_owned()
+}
+
 async fn grants_of<C: ConnectionTrait>(c: &C, account_id: i64) -> Result<Vec<RoleGrant>> {
-    Ok(all::<RoleGrant, _>(c, "SELECT g.id, g.account_id, g.role, g.org_id, o.name AS org_name, o.path AS org_path FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.account_id = $1 ORDER BY g.id", vec![account_id.into()]).await?)
+    Ok(query::fetch(c, grants().and_where(col("g", "account_id").eq(account_id)).order_by(("g", "id"), sea_orm::sea_query::Order::Asc)).await?)
 }
 
 async fn actor_for<C: ConnectionTrait>(c: &C, a: &Account) -> Result<Actor> {
-    let grants = grants_of(c, a.id)
-        .await?
-        .into_iter()
-        .filter_map(|g| Role::parse(&g.role).map(|role| Grant { role, org_id: g.org_id, org_path: g.org_path }))
-        .collect();
+    let grants = grants_of(c, a.id).await?.into_iter().map(|g| Grant { role: g.role, org_id: g.org_id, org_path: g.org_path }).collect();
     Ok(Actor { account_id: a.id, username: a.username.clone(), member_id: a.member_id, grants, system: false })
 }
 
@@ -165,10 +184,10 @@ pub async fn login(store: &Store, settings: &AuthSettings, username: &str, passw
         let since = if in_window { a.failed_since.unwrap_or(now) } else { now };
         let txn = store.write().await?;
         if count >= settings.lockout_threshold {
-            exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = $1 WHERE id = $2", vec![(now + settings.lockout_secs).into(), a.id.into()]).await?;
+            update_account(&txn, a.id, vec![("failed_count", 0i64.into()), ("failed_since", Value::BigInt(None)), ("locked_until", (now + settings.lockout_secs).into())]).await?;
             audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "locked_out", json!({"failures": count})).await?;
         } else {
-            exec(&txn, "UPDATE accounts SET failed_count = $1, failed_since = $2 WHERE id = $3", vec![count.into(), since.into(), a.id.into()]).await?;
+            update_account(&txn, a.id, vec![("failed_count", count.into()), ("failed_since", since.into())]).await?;
             let outcome = if password_ok { "bad_otp" } else { "bad_password" };
             audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), outcome, json!({"failures": count})).await?;
         }
@@ -179,10 +198,21 @@ pub async fn login(store: &Store, settings: &AuthSettings, username: &str, passw
     let csrf = random_token(16);
     let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET failed_count = 0, failed_since = NULL, locked_until = NULL, last_login_at = $1, totp_last_step = COALESCE($2, totp_last_step) WHERE id = $3",
-        vec![now.into(), otp_step.into(), a.id.into()]).await?;
-    exec(&txn, "INSERT INTO sessions (id, account_id, csrf, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
-        vec![sm3_hex(token.as_bytes()).into(), a.id.into(), csrf.clone().into(), now.into(), ip.to_string().into()]).await?;
+    let mut cleared = vec![("failed_count", 0i64.into()), ("failed_since", Value::BigInt(None)), ("locked_until", Value::BigInt(None)), ("last_login_at", now.into())];
+    // The step just used, so that the same code cannot sign in twice; kept as it was without one.
+    if let Some(step) = otp_step {
+        cleared.push(("totp_last_step", step.into()));
+    }
+    update_account(&txn, a.id, cleared).await?;
+    let row = query::insert("sessions", vec![
+        ("id", sm3_hex(token.as_bytes()).into()),
+        ("account_id", a.id.into()),
+        ("csrf", csrf.clone().into()),
+        ("created_at", now.into()),
+        ("last_seen_at", now.into()),
+        ("ip", ip.to_string().into()),
+    ]);
+    query::execute(&txn, &row).await?;
     audit::record(&txn, store.crypto.as_ref(), &ctx, "login", &format!("account:{}", a.id), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(LoginOk { token, csrf, account_id: a.id, must_change })
@@ -202,13 +232,19 @@ pub struct Session {
     pub session_id: String,
 }
 
-#[derive(FromQueryResult)]
-struct SessionRow {
-    id: String,
-    account_id: i64,
-    csrf: String,
-    created_at: i64,
-    last_seen_at: i64,
+record! {
+    struct SessionRow from "sessions" as "s" {
+        id: String,
+        account_id: i64,
+        csrf: String,
+        created_at: i64,
+        last_seen_at: i64,
+    }
+}
+
+async fn delete_session<C: ConnectionTrait>(c: &C, id: &str) -> Result<()> {
+    query::execute(c, query::delete("sessions").and_where(Expr::col("id").eq(id))).await?;
+    Ok(())
 }
 
 /// Resolves a session token; expired sessions (idle or absolute) are deleted and yield None.
@@ -218,11 +254,11 @@ pub async fn session(store: &Store, settings: &AuthSettings, token: &str) -> Res
     }
     let now = time::now_unix();
     let id = sm3_hex(token.as_bytes());
-    let Some(s) = one::<SessionRow, _>(&store.db, "SELECT id, account_id, csrf, created_at, last_seen_at FROM sessions WHERE id = $1", vec![id.clone().into()]).await? else {
+    let Some(s) = query::fetch_one::<SessionRow, _>(&store.db, SessionRow::select().and_where(col("s", "id").eq(id.as_str()))).await? else {
         return Ok(None);
     };
     if now - s.last_seen_at > settings.idle_timeout_secs || now - s.created_at > settings.absolute_timeout_secs {
-        exec(&store.db, "DELETE FROM sessions WHERE id = $1", vec![id.into()]).await?;
+        delete_session(&store.db, &id).await?;
         return Ok(None);
     }
     let a = load(&store.db, s.account_id).await?;
@@ -231,7 +267,7 @@ pub async fn session(store: &Store, settings: &AuthSettings, token: &str) -> Res
     }
     // Touch at most once a minute: a read should not cost a write every time.
     if now - s.last_seen_at >= 60 {
-        exec(&store.db, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", vec![now.into(), s.id.clone().into()]).await?;
+        query::execute(&store.db, query::update("sessions", vec![("last_seen_at", now.into())]).and_where(Expr::col("id").eq(s.id.as_str()))).await?;
     }
     let must_change = a.must_change || settings.password.is_expired(a.password_changed_at, now);
     let actor = actor_for(&store.db, &a).await?;
@@ -241,7 +277,7 @@ pub async fn session(store: &Store, settings: &AuthSettings, token: &str) -> Res
 
 pub async fn logout(store: &Store, ctx: &Ctx, session_id: &str) -> Result<()> {
     let txn = store.write().await?;
-    exec(&txn, "DELETE FROM sessions WHERE id = $1", vec![session_id.to_string().into()]).await?;
+    delete_session(&txn, session_id).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "logout", &format!("account:{}", ctx.actor.account_id), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(())
@@ -259,21 +295,19 @@ pub async fn change_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, 
     settings.password.check(new, &a.username).map_err(|m| StoreError::invalid("new_password", "weak_password", m))?;
     let hash = hash_password(new)?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET password_hash = $1, must_change = $2, password_changed_at = $3 WHERE id = $4", vec![hash.into(), false.into(), time::now_unix().into(), a.id.into()]).await?;
-    exec(&txn, "DELETE FROM sessions WHERE account_id = $1 AND id <> $2", vec![a.id.into(), session_id.to_string().into()]).await?;
+    update_account(&txn, a.id, vec![("password_hash", hash.into()), ("must_change", false.into()), ("password_changed_at", time::now_unix().into())]).await?;
+    end_sessions(&txn, a.id, Some(session_id)).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.password", &format!("account:{}", a.id), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct NewAccount {
     pub username: String,
     pub password: String,
     pub member_id: Option<i64>,
     /// Off only for demo data: a created account changes its password at first login.
-    #[serde(skip)]
     pub no_forced_change: bool,
 }
 
@@ -296,7 +330,7 @@ fn is_second_account_for_person(e: &sea_orm::DbErr) -> bool {
 
 /// Whether the account holds one of the 三员 roles.
 async fn is_separated_admin<C: ConnectionTrait>(c: &C, account_id: i64) -> Result<bool> {
-    Ok(grants_of(c, account_id).await?.iter().any(|g| Role::parse(&g.role).is_some_and(Role::is_separated_admin)))
+    Ok(grants_of(c, account_id).await?.iter().any(|g| g.role.is_separated_admin()))
 }
 
 /// SECURITY.md "Access": none of the 三员 can take over another, so the credentials and the lock
@@ -317,21 +351,30 @@ pub async fn create(store: &Store, settings: &AuthSettings, ctx: &Ctx, new: &New
     let username = check_username(&new.username)?;
     settings.password.check(&new.password, &username).map_err(|m| StoreError::invalid("password", "weak_password", m))?;
     if let Some(mid) = new.member_id {
-        if scalar_i64(&store.db, "SELECT COUNT(*) FROM members WHERE id = $1", vec![mid.into()]).await? == 0 {
+        if query::scalar(&store.db, count_rows("members").and_where(Expr::col("id").eq(mid))).await? == 0 {
             return Err(StoreError::invalid("member_id", "no_member", "关联的党员不存在"));
         }
         // SECURITY.md "Access": a person is bound to at most one account; a second one would let
         // whoever created it read that person's record as them.
-        if scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts WHERE member_id = $1", vec![mid.into()]).await? > 0 {
+        if query::scalar(&store.db, count_rows("accounts").and_where(Expr::col("member_id").eq(mid))).await? > 0 {
             return Err(StoreError::conflict(PERSON_BOUND_CODE, PERSON_BOUND));
         }
     }
     let hash = hash_password(&new.password)?;
     let now = time::now_unix();
     let txn = store.write().await?;
-    let id = insert_id(&txn,
-        "INSERT INTO accounts (username, username_lc, member_id, password_hash, must_change, password_changed_at, locked, failed_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        vec![username.clone().into(), username.to_lowercase().into(), new.member_id.into(), hash.into(), (!new.no_forced_change).into(), now.into(), false.into(), 0i64.into(), now.into()])
+    let row = query::insert("accounts", vec![
+        ("username", username.clone().into()),
+        ("username_lc", username.to_lowercase().into()),
+        ("member_id", new.member_id.into()),
+        ("password_hash", hash.into()),
+        ("must_change", (!new.no_forced_change).into()),
+        ("password_changed_at", now.into()),
+        ("locked", false.into()),
+        ("failed_count", 0i64.into()),
+        ("created_at", now.into()),
+    ]);
+    let id = query::insert_id(&txn, row)
         .await
         .map_err(|e| if is_second_account_for_person(&e) { StoreError::conflict(PERSON_BOUND_CODE, PERSON_BOUND) } else { StoreError::from_db(e, &format!("用户名 {username} 已存在（不区分大小写）")) })?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.create", &format!("account:{id}"), "ok", json!({"username": username, "member_id": new.member_id})).await?;
@@ -349,9 +392,9 @@ pub async fn set_locked(store: &Store, ctx: &Ctx, id: i64, locked: bool) -> Resu
     }
     guard_separated_admin(store, ctx, id).await?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET locked = $1, locked_until = NULL, failed_count = 0, failed_since = NULL WHERE id = $2", vec![locked.into(), id.into()]).await?;
+    update_account(&txn, id, vec![("locked", locked.into()), ("locked_until", Value::BigInt(None)), ("failed_count", 0i64.into()), ("failed_since", Value::BigInt(None))]).await?;
     if locked {
-        exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+        end_sessions(&txn, id, None).await?;
     }
     audit::record(&txn, store.crypto.as_ref(), ctx, if locked { "account.lock" } else { "account.unlock" }, &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
@@ -366,9 +409,15 @@ pub async fn reset_password(store: &Store, settings: &AuthSettings, ctx: &Ctx, i
     settings.password.check(password, &a.username).map_err(|m| StoreError::invalid("password", "weak_password", m))?;
     let hash = hash_password(password)?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET password_hash = $1, must_change = $2, password_changed_at = $3, locked_until = NULL, failed_count = 0 WHERE id = $4",
-        vec![hash.into(), force_change.into(), time::now_unix().into(), id.into()]).await?;
-    exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+    update_account(&txn, id, vec![
+        ("password_hash", hash.into()),
+        ("must_change", force_change.into()),
+        ("password_changed_at", time::now_unix().into()),
+        ("locked_until", Value::BigInt(None)),
+        ("failed_count", 0i64.into()),
+    ])
+    .await?;
+    end_sessions(&txn, id, None).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.reset_password", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(())
@@ -388,15 +437,16 @@ pub struct AccountView {
     pub locked_out: bool,
 }
 
-#[derive(FromQueryResult)]
-struct PersonRow {
-    name: String,
-    member_no: Option<String>,
+record! {
+    struct PersonRow from "members" as "m" {
+        name: String,
+        member_no: Option<String>,
+    }
 }
 
 async fn view(store: &Store, a: Account, with_name: bool) -> Result<AccountView> {
     let person = match a.member_id {
-        Some(mid) => one::<PersonRow, _>(&store.db, "SELECT name, member_no FROM members WHERE id = $1", vec![mid.into()]).await?,
+        Some(mid) => query::fetch_one::<PersonRow, _>(&store.db, PersonRow::select().and_where(col("m", "id").eq(mid))).await?,
         None => None,
     };
     let roles = grants_of(&store.db, a.id).await?;
@@ -419,9 +469,11 @@ pub async fn list(store: &Store, ctx: &Ctx, page: Option<u64>, per_page: Option<
         store.authorize(ctx, Action::RoleManage, Target::system(), "accounts").await?;
     }
     let (page, per_page) = page_bounds(page, per_page)?;
-    let total = scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?;
-    let rows = all::<Account, _>(&store.db, &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id LIMIT $1 OFFSET $2"),
-        vec![(per_page as i64).into(), (((page - 1) * per_page) as i64).into()]).await?;
+    let total = query::scalar(&store.db, &count_rows("accounts")).await?;
+    let mut stmt = Account::select();
+    stmt.order_by(("a", "id"), sea_orm::sea_query::Order::Asc);
+    query::paginate(&mut stmt, page, per_page);
+    let rows = query::fetch::<Account, _>(&store.db, &stmt).await?;
     let mut items = Vec::with_capacity(rows.len());
     for a in rows {
         items.push(view(store, a, false).await?);
@@ -447,24 +499,30 @@ pub async fn grant(store: &Store, ctx: &Ctx, account_id: i64, role: &str, org_id
     }
     let a = load(&store.db, account_id).await?;
     let existing = grants_of(&store.db, account_id).await?;
-    let separated = |r: &str| Role::parse(r).is_some_and(Role::is_separated_admin);
-    if role.is_separated_admin() && existing.iter().any(|g| separated(&g.role) && g.role != role.code()) {
+    let separated = |g: &RoleGrant| g.role.is_separated_admin();
+    if role.is_separated_admin() && existing.iter().any(|g| separated(g) && g.role != role) {
         return Err(StoreError::conflict("separation_of_duties", "系统管理员、安全管理员、审计管理员三员分立，一个账号只能担任其中一种"));
     }
     // 三员 hold no business role, ever: with one, the 安全管理员 could hand the 系统管理员 the
     // personal data the separation keeps from them.
-    if role.is_separated_admin() && existing.iter().any(|g| !separated(&g.role)) {
+    if role.is_separated_admin() && existing.iter().any(|g| !separated(g)) {
         return Err(StoreError::conflict("separation_of_duties", "该账号已有业务角色，不能再担任三员（系统、安全、审计管理员）"));
     }
-    if !role.is_separated_admin() && existing.iter().any(|g| separated(&g.role)) {
+    if !role.is_separated_admin() && existing.iter().any(separated) {
         return Err(StoreError::conflict("separation_of_duties", "三员（系统、安全、审计管理员）账号不能担任业务角色"));
     }
     if role == Role::Member && a.member_id.is_none() {
         return Err(StoreError::invalid("role", "no_person", "该账号未关联党员，不能授予党员角色"));
     }
     let txn = store.write().await?;
-    let id = insert_id(&txn, "INSERT INTO role_grants (account_id, role, org_id, granted_by, at) VALUES ($1, $2, $3, $4, $5)",
-        vec![account_id.into(), role.code().into(), org_id.into(), (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into(), time::now_unix().into()])
+    let row = query::insert("role_grants", vec![
+        ("account_id", account_id.into()),
+        ("role", role.into()),
+        ("org_id", org_id.into()),
+        ("granted_by", (ctx.actor.account_id != 0).then_some(ctx.actor.account_id).into()),
+        ("at", time::now_unix().into()),
+    ]);
+    let id = query::insert_id(&txn, row)
         .await
         .map_err(|e| StoreError::from_db(e, "该账号在该组织已有此角色"))?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "role.grant", &format!("account:{account_id}"), "ok", json!({"role": role.code(), "org_id": org_id})).await?;
@@ -473,19 +531,19 @@ pub async fn grant(store: &Store, ctx: &Ctx, account_id: i64, role: &str, org_id
 }
 
 pub async fn revoke(store: &Store, ctx: &Ctx, grant_id: i64) -> Result<()> {
-    let g = one::<RoleGrant, _>(&store.db, "SELECT g.id, g.account_id, g.role, g.org_id, o.name AS org_name, o.path AS org_path FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.id = $1", vec![grant_id.into()])
+    let g = query::fetch_one::<RoleGrant, _>(&store.db, grants().and_where(col("g", "id").eq(grant_id)))
         .await?
         .ok_or(StoreError::NotFound)?;
     store.authorize(ctx, Action::RoleManage, Target::org(&g.org_path), &format!("grant:{grant_id}")).await?;
     let txn = store.write().await?;
-    exec(&txn, "DELETE FROM role_grants WHERE id = $1", vec![grant_id.into()]).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "role.revoke", &format!("account:{}", g.account_id), "ok", json!({"role": g.role, "org_id": g.org_id})).await?;
+    query::execute(&txn, query::delete("role_grants").and_where(Expr::col("id").eq(grant_id))).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "role.revoke", &format!("account:{}", g.account_id), "ok", json!({"role": g.role.code(), "org_id": g.org_id})).await?;
     txn.commit().await?;
     Ok(())
 }
 
 pub async fn count(store: &Store) -> Result<i64> {
-    Ok(scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await?)
+    Ok(query::scalar(&store.db, &count_rows("accounts")).await?)
 }
 
 /// A second factor being set up: the secret to type or import into an authenticator app.
@@ -500,25 +558,30 @@ pub async fn totp_start(store: &Store, ctx: &Ctx) -> Result<TotpSetup> {
     let a = load(&store.db, ctx.actor.account_id).await?;
     let secret = dangjian_domain::totp::generate_secret();
     let b32 = dangjian_domain::totp::base32(&secret);
-    exec(&store.db, "UPDATE accounts SET totp_pending_enc = $1 WHERE id = $2", vec![store.crypto.encrypt_field(&b32).into(), a.id.into()]).await?;
+    update_account(&store.db, a.id, vec![("totp_pending_enc", store.crypto.encrypt_field(&b32).into())]).await?;
     Ok(TotpSetup { otpauth_uri: dangjian_domain::totp::uri(&secret, &a.username), secret: b32 })
 }
 
-#[derive(FromQueryResult)]
-struct Pending {
-    totp_pending_enc: Option<String>,
+record! {
+    struct Pending from "accounts" as "a" {
+        totp_pending_enc: Option<String>,
+    }
 }
 
 pub async fn totp_confirm(store: &Store, ctx: &Ctx, code: &str) -> Result<()> {
     let id = ctx.actor.account_id;
-    let p = one::<Pending, _>(&store.db, "SELECT totp_pending_enc FROM accounts WHERE id = $1", vec![id.into()]).await?.ok_or(StoreError::NotFound)?;
+    let p = query::fetch_one::<Pending, _>(&store.db, Pending::select().and_where(col("a", "id").eq(id))).await?.ok_or(StoreError::NotFound)?;
     let enc = p.totp_pending_enc.ok_or_else(|| StoreError::invalid("code", "not_started", "请先生成动态口令密钥"))?;
     let b32 = store.crypto.decrypt_field(&enc).map_err(|e| StoreError::invalid("code", "undecryptable", e.to_string()))?;
     let secret = dangjian_domain::totp::from_base32(&b32).ok_or_else(|| StoreError::invalid("code", "bad_secret", "密钥无效，请重新生成"))?;
     let step = dangjian_domain::totp::verify(&secret, code, time::now_unix(), None)
         .ok_or_else(|| StoreError::invalid("code", "bad_code", "动态口令不正确，请核对手机时间后重试"))?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET totp_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = $1 WHERE id = $2", vec![step.into(), id.into()]).await?;
+    let confirm = query::update("accounts", vec![("totp_pending_enc", Value::String(None)), ("totp_last_step", step.into())])
+        .value("totp_enc", Expr::col("totp_pending_enc"))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    query::execute(&txn, &confirm).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.totp_enrol", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(())
@@ -530,8 +593,8 @@ pub async fn totp_reset(store: &Store, ctx: &Ctx, id: i64) -> Result<()> {
     load(&store.db, id).await?;
     guard_separated_admin(store, ctx, id).await?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE accounts SET totp_enc = NULL, totp_pending_enc = NULL, totp_last_step = NULL WHERE id = $1", vec![id.into()]).await?;
-    exec(&txn, "DELETE FROM sessions WHERE account_id = $1", vec![id.into()]).await?;
+    update_account(&txn, id, vec![("totp_enc", Value::String(None)), ("totp_pending_enc", Value::String(None)), ("totp_last_step", Value::BigInt(None))]).await?;
+    end_sessions(&txn, id, None).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "account.totp_reset", &format!("account:{id}"), "ok", serde_json::Value::Null).await?;
     txn.commit().await?;
     Ok(())

@@ -10,28 +10,32 @@
 use std::io::{BufRead, Write};
 
 use dangjian_domain::crypto::Sm3Hasher;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use serde_json::{json, Map, Value as Json};
 
-use crate::dialect::{exec, reset_sequence, scalar_i64};
-use crate::migration::{Kind, TableSpec};
-use crate::migration::TABLES;
-use crate::{Result, Store, StoreError};
+use crate::dialect::reset_sequence;
+use crate::migration::{Kind, TableSpec, TABLES};
+use crate::{query, Result, Store, StoreError};
 
 const FORMAT: &str = "dangjian-backup";
 /// Version 2 added the trailer. Version 1 files are refused: nothing in them shows whether they
 /// are complete, which is how a truncated file once restored as a success.
 const VERSION: i64 = 2;
 
-fn order_by(t: &TableSpec) -> String {
+fn order_by(t: &TableSpec) -> &'static [&'static str] {
     if t.name == "orgs" {
         // Parents before children, whatever their ids after moves.
-        "path".into()
+        &["path"]
     } else if t.primary_key.is_empty() {
-        "id".into()
+        &["id"]
     } else {
-        t.primary_key.join(", ")
+        t.primary_key
     }
+}
+
+fn columns(t: &TableSpec) -> impl Iterator<Item = Alias> + '_ {
+    t.cols.iter().map(|c| Alias::new(c.name))
 }
 
 fn cell(row: &sea_orm::QueryResult, i: usize, kind: Kind) -> Result<Json> {
@@ -81,14 +85,15 @@ pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u
     writeln!(w, "{}", json!({"format": FORMAT, "version": VERSION, "tables": TABLES.iter().map(|t| t.name).collect::<Vec<_>>()})).map_err(io)?;
     let mut counts = Vec::new();
     for t in TABLES.iter() {
-        let cols = t.cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+        let mut select = Query::select();
+        select.columns(columns(t)).from(Alias::new(t.name));
+        for k in order_by(t) {
+            select.order_by(Alias::new(*k), Order::Asc);
+        }
         let mut n = 0u64;
         let mut offset = 0u64;
         loop {
-            let rows = store
-                .db
-                .query_all_raw(crate::dialect::stmt(store.backend(), &format!("SELECT {cols} FROM {} ORDER BY {} LIMIT 10000 OFFSET {offset}", t.name, order_by(t)), vec![]))
-                .await?;
+            let rows = store.db.query_all(select.limit(10_000).offset(offset)).await?;
             if rows.is_empty() {
                 break;
             }
@@ -134,7 +139,8 @@ fn next_line(input: &mut dyn BufRead, line: &mut Vec<u8>) -> Result<bool> {
 /// Restores a backup into a freshly migrated, empty database, in one transaction that commits
 /// only after the trailer has vouched for every line.
 pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(String, u64)>> {
-    if scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs", vec![]).await? > 0 || scalar_i64(&store.db, "SELECT COUNT(*) FROM accounts", vec![]).await? > 0 {
+    let count = |table: &'static str| Query::select().expr(Expr::col(Asterisk).count()).from(Alias::new(table)).to_owned();
+    if query::scalar(&store.db, &count("orgs")).await? > 0 || query::scalar(&store.db, &count("accounts")).await? > 0 {
         return Err(StoreError::conflict("not_empty", "只能恢复到空的数据库中：目标数据库已有数据"));
     }
     let mut sm3 = Sm3Hasher::new();
@@ -156,7 +162,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
 
     let txn = store.write().await?;
     for t in TABLES.iter() {
-        exec(&txn, &format!("DELETE FROM {}", t.name), vec![]).await?;
+        query::execute(&txn, &query::delete(t.name)).await?;
     }
     let mut counts: Vec<(String, u64)> = TABLES.iter().map(|t| (t.name.to_string(), 0)).collect();
     let mut loader = Loader { txn: &txn, pending: Vec::new(), current: None };
@@ -276,17 +282,11 @@ async fn flush<C: ConnectionTrait>(c: &C, t: &TableSpec, rows: &mut Vec<Vec<Valu
     if rows.is_empty() {
         return Ok(());
     }
-    let width = t.cols.len();
-    let cols = t.cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
-    let mut sql = format!("INSERT INTO {} ({cols}) VALUES ", t.name);
-    let mut vals = Vec::with_capacity(rows.len() * width);
-    for (i, r) in rows.drain(..).enumerate() {
-        if i > 0 {
-            sql.push(',');
-        }
-        crate::dialect::push_row_placeholders(&mut sql, c.get_database_backend(), i * width + 1, width);
-        vals.extend(r);
+    let mut insert = Query::insert();
+    insert.into_table(Alias::new(t.name)).columns(columns(t));
+    for r in rows.drain(..) {
+        insert.values(r.into_iter().map(Expr::val)).map_err(|_| bad("bad_backup", "备份文件内容与数据表结构不符"))?;
     }
-    exec(c, &sql, vals).await?;
+    query::execute(c, &insert).await?;
     Ok(())
 }

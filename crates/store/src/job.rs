@@ -10,9 +10,9 @@ use std::pin::Pin;
 use dangjian_domain::crypto::random_token;
 use dangjian_domain::policy::{Action, Target};
 use dangjian_domain::time;
-use sea_orm::FromQueryResult;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order};
 
-use crate::dialect::{all, exec, insert_id};
+use crate::query::{self, record};
 use crate::{Ctx, Result, Store};
 
 /// What a job's run hands back: a line for the record.
@@ -76,7 +76,10 @@ impl Scheduler {
     /// Makes sure every job has its lease row.
     pub async fn register(&self) -> Result<()> {
         for j in &self.jobs {
-            exec(&self.store.db, "INSERT INTO job_leases (name, lease_until, done_period) VALUES ($1, 0, -1) ON CONFLICT (name) DO NOTHING", vec![j.name.into()]).await?;
+            let row = query::insert("job_leases", vec![("name", j.name.into()), ("lease_until", 0i64.into()), ("done_period", (-1i64).into())])
+                .on_conflict(OnConflict::column("name").do_nothing().to_owned())
+                .to_owned();
+            query::execute(&self.store.db, &row).await?;
         }
         Ok(())
     }
@@ -86,10 +89,13 @@ impl Scheduler {
         let mut ran = Vec::new();
         for j in &self.jobs {
             let now = time::now_unix();
-            let period = now.div_euclid(j.period_secs.max(1));
-            let taken = exec(&self.store.db,
-                "UPDATE job_leases SET holder = $1, lease_until = $2, last_started_at = $3 WHERE name = $4 AND done_period < $5 AND (holder IS NULL OR lease_until < $3)",
-                vec![self.holder.clone().into(), (now + j.lease_secs).into(), now.into(), j.name.into(), period.into()]).await?;
+            let period = now.div_euclid(std::cmp::max(j.period_secs, 1));
+            let take = query::update("job_leases", vec![("holder", self.holder.clone().into()), ("lease_until", (now + j.lease_secs).into()), ("last_started_at", now.into())])
+                .and_where(Expr::col("name").eq(j.name))
+                .and_where(Expr::col("done_period").lt(period))
+                .and_where(Expr::col("holder").is_null().or(Expr::col("lease_until").lt(now)))
+                .to_owned();
+            let taken = query::execute(&self.store.db, &take).await?;
             if taken != 1 {
                 continue;
             }
@@ -105,10 +111,28 @@ impl Scheduler {
             // A failed run counts as the period's run too: it is retried next period rather
             // than in a tight loop, and the failure stays on the page until then.
             let txn = self.store.write().await?;
-            exec(&txn, "UPDATE job_leases SET holder = NULL, lease_until = 0, done_period = $1, last_finished_at = $2, last_outcome = $3, last_detail = $4 WHERE name = $5 AND holder = $6",
-                vec![period.into(), finished.into(), outcome.into(), detail.clone().into(), j.name.into(), self.holder.clone().into()]).await?;
-            insert_id(&txn, "INSERT INTO job_runs (name, holder, period, started_at, finished_at, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                vec![j.name.into(), self.holder.clone().into(), period.into(), now.into(), finished.into(), outcome.into(), detail.into()]).await?;
+            let release = query::update("job_leases", vec![
+                ("holder", sea_orm::Value::String(None)),
+                ("lease_until", 0i64.into()),
+                ("done_period", period.into()),
+                ("last_finished_at", finished.into()),
+                ("last_outcome", outcome.into()),
+                ("last_detail", detail.clone().into()),
+            ])
+            .and_where(Expr::col("name").eq(j.name))
+            .and_where(Expr::col("holder").eq(self.holder.as_str()))
+            .to_owned();
+            query::execute(&txn, &release).await?;
+            let run = query::insert("job_runs", vec![
+                ("name", j.name.into()),
+                ("holder", self.holder.clone().into()),
+                ("period", period.into()),
+                ("started_at", now.into()),
+                ("finished_at", finished.into()),
+                ("outcome", outcome.into()),
+                ("detail", detail.into()),
+            ]);
+            query::execute(&txn, &run).await?;
             txn.commit().await?;
             ran.push(j.name);
         }
@@ -131,28 +155,32 @@ impl Scheduler {
     }
 }
 
-/// A job as the 系统管理员 sees it.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct JobState {
-    pub name: String,
-    pub holder: Option<String>,
-    pub lease_until: i64,
-    pub last_started_at: Option<i64>,
-    pub last_finished_at: Option<i64>,
-    pub last_outcome: Option<String>,
-    pub last_detail: Option<String>,
+record! {
+    /// A job as the 系统管理员 sees it.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct JobState from "job_leases" as "l" {
+        pub name: String,
+        pub holder: Option<String>,
+        pub lease_until: i64,
+        pub last_started_at: Option<i64>,
+        pub last_finished_at: Option<i64>,
+        pub last_outcome: Option<String>,
+        pub last_detail: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct JobRun {
-    pub id: i64,
-    pub name: String,
-    pub holder: String,
-    pub period: i64,
-    pub started_at: i64,
-    pub finished_at: i64,
-    pub outcome: String,
-    pub detail: String,
+record! {
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct JobRun from "job_runs" as "r" {
+        pub id: i64,
+        pub name: String,
+        pub holder: String,
+        pub period: i64,
+        pub started_at: i64,
+        pub finished_at: i64,
+        pub outcome: String,
+        pub detail: String,
+    }
 }
 
 /// The jobs with their lease state and latest runs, newest first.
@@ -170,7 +198,7 @@ impl JobsView {
 
 pub async fn view(store: &Store, ctx: &Ctx) -> Result<JobsView> {
     store.authorize(ctx, Action::JobRead, Target::system(), "jobs").await?;
-    let jobs = all::<JobState, _>(&store.db, "SELECT name, holder, lease_until, last_started_at, last_finished_at, last_outcome, last_detail FROM job_leases ORDER BY name", vec![]).await?;
-    let runs = all::<JobRun, _>(&store.db, "SELECT id, name, holder, period, started_at, finished_at, outcome, detail FROM job_runs ORDER BY id DESC LIMIT 50", vec![]).await?;
+    let jobs = query::fetch(&store.db, JobState::select().order_by(("l", "name"), Order::Asc)).await?;
+    let runs = query::fetch(&store.db, JobRun::select().order_by(("r", "id"), Order::Desc).limit(50)).await?;
     Ok(JobsView { jobs, runs })
 }

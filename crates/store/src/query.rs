@@ -122,13 +122,13 @@ pub fn delete(table: &'static str) -> DeleteStatement {
 
 /// Runs an INSERT, UPDATE or DELETE; returns the rows it touched.
 pub async fn execute<C: ConnectionTrait, S: StatementBuilder>(c: &C, stmt: &S) -> Result<u64, DbErr> {
-    Ok(c.execute_raw(c.get_database_backend().build(stmt)).await?.rows_affected())
+    Ok(c.execute(stmt).await?.rows_affected())
 }
 
 /// Runs an INSERT of one row and returns its new `id`.
 pub async fn insert_id<C: ConnectionTrait>(c: &C, mut stmt: InsertStatement) -> Result<i64, DbErr> {
     stmt.returning_col(Alias::new("id"));
-    let row = c.query_one_raw(c.get_database_backend().build(&stmt)).await?;
+    let row = c.query_one(&stmt).await?;
     row.ok_or(DbErr::RecordNotInserted)?.try_get_by_index::<i64>(0)
 }
 
@@ -141,7 +141,7 @@ pub async fn fetch<T: FromQueryResult, C: ConnectionTrait>(c: &C, stmt: &SelectS
 }
 
 pub async fn scalar<C: ConnectionTrait>(c: &C, stmt: &SelectStatement) -> Result<i64, DbErr> {
-    let row = c.query_one_raw(c.get_database_backend().build(stmt)).await?;
+    let row = c.query_one(stmt).await?;
     Ok(match row {
         Some(r) => r.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0),
         None => 0,

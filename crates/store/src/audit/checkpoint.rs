@@ -9,8 +9,10 @@ use std::path::Path;
 use dangjian_domain::crypto::CryptoProvider;
 use dangjian_domain::time;
 
+use sea_orm::sea_query::ExprTrait;
+
 use super::{head, walk, MacRow};
-use crate::dialect::one;
+use crate::query::{self, col};
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -49,7 +51,7 @@ pub(super) async fn row_matches(store: &Store, id: i64, mac: &str) -> Result<boo
     if id == 0 {
         return Ok(mac.is_empty());
     }
-    let row = one::<MacRow, _>(&store.db, "SELECT mac FROM audit_log WHERE id = $1", vec![id.into()]).await?;
+    let row = query::fetch_one::<MacRow, _>(&store.db, MacRow::select().and_where(col("l", "id").eq(id))).await?;
     Ok(row.is_some_and(|r| r.mac == mac))
 }
 

@@ -4,38 +4,40 @@
 use dangjian_domain::crypto::CryptoProvider;
 use dangjian_domain::policy::{Action, Target};
 use dangjian_domain::time;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Order};
+use sea_orm::ConnectionTrait;
 use serde_json::Value as Json;
 
-use crate::dialect::{all, exec, one};
-use crate::query::{self, SortKey};
+use crate::query::{self, col, record, SortKey};
 use crate::{page_bounds, Ctx, Page, Result, Store};
-use sea_orm::sea_query::{Alias, Cond, Expr, Query};
 
 pub mod checkpoint;
 pub mod refusal;
 
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: i64,
-    pub account_id: Option<i64>,
-    pub username: String,
-    pub ip: String,
-    pub action: String,
-    pub object: String,
-    pub outcome: String,
-    pub detail: String,
-    #[serde(skip)]
-    pub mac: String,
+record! {
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct AuditRow from "audit_log" as "l" {
+        pub id: i64,
+        pub at: i64,
+        pub account_id: Option<i64>,
+        pub username: String,
+        pub ip: String,
+        pub action: String,
+        pub object: String,
+        pub outcome: String,
+        pub detail: String,
+        #[serde(skip)]
+        pub mac: String,
+    }
 }
 
-/// The chain head with its keyed signature (`None` when the signature row is gone).
-#[derive(FromQueryResult)]
-struct Head {
-    last_id: i64,
-    mac: String,
-    sig: Option<String>,
+record! {
+    /// The chain head with its keyed signature (`None` when the signature row is gone).
+    struct Head from "audit_head" as "h" {
+        last_id: i64,
+        mac: String,
+        sig: Option<String> = m.value,
+    }
 }
 
 impl Head {
@@ -55,14 +57,23 @@ fn head_sig(crypto: &dyn CryptoProvider, last_id: i64, mac: &str) -> String {
 
 /// The head and its signature in one read: every write of the application passes here.
 async fn head<C: ConnectionTrait>(conn: &C) -> Result<Head> {
-    one(conn, "SELECT h.last_id, h.mac, m.value AS sig FROM audit_head h LEFT JOIN meta m ON m.key = $1 WHERE h.id = 1", vec![HEAD_SIG_KEY.into()])
-        .await?
-        .ok_or(crate::StoreError::NotFound)
+    let stmt = Head::select()
+        .join_as(JoinType::LeftJoin, Alias::new("meta"), Alias::new("m"), col("m", "key").eq(HEAD_SIG_KEY))
+        .and_where(col("h", "id").eq(1))
+        .to_owned();
+    query::fetch_one(conn, &stmt).await?.ok_or(crate::StoreError::NotFound)
 }
 
-#[derive(FromQueryResult)]
-struct MacRow {
-    mac: String,
+record! {
+    struct MacRow from "audit_log" as "l" {
+        mac: String,
+    }
+}
+
+/// Writes the head's signature into `meta`.
+async fn write_head_sig<C: ConnectionTrait>(conn: &C, sig: String) -> Result<()> {
+    query::execute(conn, query::update("meta", vec![("value", sig.into())]).and_where(Expr::col("key").eq(HEAD_SIG_KEY))).await?;
+    Ok(())
 }
 
 /// Marks a head that no key has signed yet: a new database, or one from before the keyed head
@@ -78,8 +89,11 @@ pub async fn ensure_head_signed(store: &Store) -> Result<()> {
     }
     let txn = store.write().await?;
     let h = head(&txn).await?;
-    let n = exec(&txn, "UPDATE meta SET value = $1 WHERE key = $2 AND value = $3",
-        vec![head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into(), HEAD_SIG_KEY.into(), HEAD_SIG_PENDING.into()]).await?;
+    let sign = query::update("meta", vec![("value", head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into())])
+        .and_where(Expr::col("key").eq(HEAD_SIG_KEY))
+        .and_where(Expr::col("value").eq(HEAD_SIG_PENDING))
+        .to_owned();
+    let n = query::execute(&txn, &sign).await?;
     if n > 0 && h.last_id > 0 {
         tracing::warn!(last_id = h.last_id, "audit head signed for the first time");
     }
@@ -98,8 +112,10 @@ pub async fn reseal(store: &Store, ctx: &Ctx) -> Result<()> {
     }
     let txn = store.write().await?;
     let h = head(&txn).await?;
-    exec(&txn, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        vec![HEAD_SIG_KEY.into(), head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into()]).await?;
+    let upsert = query::insert("meta", vec![("key", HEAD_SIG_KEY.into()), ("value", head_sig(store.crypto.as_ref(), h.last_id, &h.mac).into())])
+        .on_conflict(OnConflict::column("key").update_column("value").to_owned())
+        .to_owned();
+    query::execute(&txn, &upsert).await?;
     record(&txn, store.crypto.as_ref(), ctx, "audit.reseal", "audit_head", "ok", serde_json::json!({"last_id": h.last_id, "signature_was": if h.sig.is_some() { "wrong" } else { "missing" }})).await?;
     txn.commit().await?;
     tracing::warn!(last_id = h.last_id, "audit head resealed by the operator");
@@ -135,7 +151,8 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<()> {
     // Taking the head row first serialises appenders: a row lock on PostgreSQL, the write lock
     // on SQLite.
-    exec(conn, "UPDATE audit_head SET last_id = last_id WHERE id = 1", vec![]).await?;
+    let lock = query::update("audit_head", vec![]).value("last_id", Expr::col("last_id")).and_where(Expr::col("id").eq(1)).to_owned();
+    query::execute(conn, &lock).await?;
     let head = head(conn).await?;
     // Appending to a forged head would sign the forgery: the write fails instead, loudly.
     if !head.genuine(crypto) {
@@ -151,29 +168,25 @@ pub async fn record<C: ConnectionTrait>(
         action: action.to_string(),
         object: object.to_string(),
         outcome: outcome.to_string(),
-        detail: if detail.is_null() { String::new() } else { detail.to_string() },
+        detail: if Json::is_null(&detail) { String::new() } else { detail.to_string() },
         mac: String::new(),
     };
     row.mac = crypto.audit_mac(&chain_input(&head.mac, &row));
-    let id = crate::dialect::insert_id(
-        conn,
-        "INSERT INTO audit_log (at, account_id, username, ip, action, object, outcome, detail, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        vec![
-            row.at.into(),
-            row.account_id.into(),
-            row.username.clone().into(),
-            row.ip.clone().into(),
-            row.action.clone().into(),
-            row.object.clone().into(),
-            row.outcome.clone().into(),
-            row.detail.clone().into(),
-            row.mac.clone().into(),
-        ],
-    )
-    .await?;
+    let insert = query::insert("audit_log", vec![
+        ("at", row.at.into()),
+        ("account_id", row.account_id.into()),
+        ("username", row.username.clone().into()),
+        ("ip", row.ip.clone().into()),
+        ("action", row.action.clone().into()),
+        ("object", row.object.clone().into()),
+        ("outcome", row.outcome.clone().into()),
+        ("detail", row.detail.clone().into()),
+        ("mac", row.mac.clone().into()),
+    ]);
+    let id = query::insert_id(conn, insert).await?;
     let sig = head_sig(crypto, id, &row.mac);
-    exec(conn, "UPDATE audit_head SET last_id = $1, mac = $2 WHERE id = 1", vec![id.into(), row.mac.into()]).await?;
-    exec(conn, "UPDATE meta SET value = $1 WHERE key = $2", vec![sig.into(), HEAD_SIG_KEY.into()]).await?;
+    query::execute(conn, query::update("audit_head", vec![("last_id", id.into()), ("mac", row.mac.into())]).and_where(Expr::col("id").eq(1))).await?;
+    write_head_sig(conn, sig).await?;
     Ok(())
 }
 
@@ -185,7 +198,7 @@ pub async fn record_alone(store: &Store, ctx: &Ctx, action: &str, object: &str, 
     Ok(())
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default)]
 pub struct AuditQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -193,29 +206,27 @@ pub struct AuditQuery {
     pub username: Option<String>,
 }
 
-const AUDIT_COLUMNS: &str = "id, at, account_id, username, ip, action, object, outcome, detail, mac";
-const NEWEST_FIRST: [SortKey; 1] = [SortKey { name: "id", columns: &[("audit_log", "id")] }];
+const NEWEST_FIRST: [SortKey; 1] = [SortKey { name: "id", columns: &[("l", "id")] }];
 
 /// The log, newest first; only the audit administrator reads it.
 pub async fn list(store: &Store, ctx: &Ctx, q: &AuditQuery) -> Result<Page<AuditRow>> {
-    use sea_orm::sea_query::ExprTrait;
     store.authorize(ctx, Action::AuditRead, Target::system(), "audit_log").await?;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let mut cond = Cond::all();
     if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
-        cond = cond.add(query::col("audit_log", "action").like(format!("{a}%")));
+        cond = cond.add(col("l", "action").like(format!("{a}%")));
     }
     if let Some(u) = q.username.as_deref().filter(|s| !s.is_empty()) {
-        cond = cond.add(query::col("audit_log", "username").eq(u));
+        cond = cond.add(col("l", "username").eq(u));
     }
     let total = if cond.is_empty() {
         // The head knows the last id; counting the whole table would scan it.
         head(&store.db).await?.last_id
     } else {
-        query::scalar(&store.db, &query::count_of("audit_log", "audit_log", cond.clone())).await?
+        query::scalar(&store.db, &query::count_of("audit_log", "l", cond.clone())).await?
     };
-    let mut stmt = Query::select();
-    stmt.expr(Expr::cust(AUDIT_COLUMNS)).from(Alias::new("audit_log")).cond_where(cond);
+    let mut stmt = AuditRow::select();
+    stmt.cond_where(cond);
     query::order_by(&mut stmt, &NEWEST_FIRST, Some("-id"));
     query::paginate(&mut stmt, page, per_page);
     let items = query::fetch::<AuditRow, _>(&store.db, &stmt).await?;
@@ -280,12 +291,8 @@ impl VerifyReport {
 async fn walk(store: &Store, mut after: i64, mut prev: String, upto: i64) -> Result<(u64, String, Option<i64>)> {
     let mut rows = 0u64;
     loop {
-        let batch = all::<AuditRow, _>(
-            &store.db,
-            "SELECT id, at, account_id, username, ip, action, object, outcome, detail, mac FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000",
-            vec![after.into(), upto.into()],
-        )
-        .await?;
+        let stmt = AuditRow::select().and_where(col("l", "id").gt(after)).and_where(col("l", "id").lte(upto)).order_by(("l", "id"), Order::Asc).limit(5000).to_owned();
+        let batch = query::fetch::<AuditRow, _>(&store.db, &stmt).await?;
         if batch.is_empty() {
             return Ok((rows, prev, None));
         }

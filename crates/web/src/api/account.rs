@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use dangjian_store::account::{self, AccountView, NewAccount, RoleGrant};
+use dangjian_store::account::{self, AccountView, RoleGrant};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::PageQuery;
@@ -36,9 +36,24 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<PageQuery
     Ok(Json(AccountPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
 }
 
+/// The body of `POST /accounts`; a created account changes its password at first login.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub member_id: Option<i64>,
+}
+
+impl From<NewAccount> for account::NewAccount {
+    fn from(b: NewAccount) -> Self {
+        account::NewAccount { username: b.username, password: b.password, member_id: b.member_id, no_forced_change: false }
+    }
+}
+
 #[utoipa::path(post, path = "/accounts", request_body = NewAccount, responses((status = 201, body = AccountView), (status = 409, body = Problem)))]
 async fn create(State(s): State<AppState>, auth: Authed, Json(b): Json<NewAccount>) -> Result<(StatusCode, Json<AccountView>), ApiError> {
-    let a = account::create(&s.store, &s.settings.auth, &auth.ctx, &b).await?;
+    let a = account::create(&s.store, &s.settings.auth, &auth.ctx, &b.into()).await?;
     Ok((StatusCode::CREATED, Json(account::get_view(&s.store, &auth.ctx, a.id).await?)))
 }
 

@@ -65,7 +65,7 @@ async fn logout(State(state): State<AppState>, auth: Authed) -> Result<Response,
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct RoleScope {
-    pub role: String,
+    pub role: dangjian_domain::policy::Role,
     pub org_id: i64,
     pub org_name: String,
 }
@@ -89,7 +89,7 @@ async fn me(State(state): State<AppState>, auth: Authed) -> Result<Json<MeAnswer
         Some(mid) => dangjian_store::member::get(&state.store, &auth.ctx, mid).await.ok().map(|m| m.as_row()),
         None => None,
     };
-    let roles = account.roles.iter().map(|g| RoleScope { role: g.role.clone(), org_id: g.org_id, org_name: g.org_name.clone() }).collect();
+    let roles = account.roles.iter().map(|g| RoleScope { role: g.role, org_id: g.org_id, org_name: g.org_name.clone() }).collect();
     Ok(Json(MeAnswer { roles, person,
         account: account.clone(), must_change_password: auth.session.must_change, second_factor_enrolled: account.account.second_factor(), must_enrol_second_factor: auth.session.must_enrol_second_factor, csrf_token: auth.session.csrf.clone() }))
 }
