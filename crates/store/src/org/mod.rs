@@ -121,7 +121,13 @@ pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> Result<Org> {
 }
 
 /// The organisation as the snapshot knows it (for scope checks on an id); NotFound if absent.
+/// An id the snapshot lacks may have been created on another node within the last second: one
+/// look at the version settles it.
 pub async fn node(store: &Store, id: i64) -> Result<Node> {
+    if let Some(n) = store.tree().await?.get(id) {
+        return Ok(n.clone());
+    }
+    store.refresh_tree().await?;
     store.tree().await?.get(id).cloned().ok_or(StoreError::NotFound)
 }
 
