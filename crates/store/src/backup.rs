@@ -223,6 +223,8 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
         }
     }
     txn.commit().await?;
+    // The restored `meta` carries the source's tree version, so other nodes reload as well.
+    store.tree_committed().await;
     Ok(counts)
 }
 

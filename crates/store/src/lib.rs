@@ -126,6 +126,8 @@ pub struct Store {
     /// Where audit checkpoints are kept outside the database (next to the key), if anywhere.
     pub checkpoint_file: Option<Arc<std::path::PathBuf>>,
     pub refusals: Arc<audit::refusal::Refusals>,
+    /// The organisation tree in memory, shared by every clone (`org::tree`).
+    pub(crate) tree: Arc<org::tree::Snapshot>,
 }
 
 impl std::fmt::Debug for Store {
@@ -139,8 +141,9 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        let store = Store { db, crypto, checkpoint_file: None, refusals: Arc::default() };
+        let store = Store { db, crypto, checkpoint_file: None, refusals: Arc::default(), tree: Arc::default() };
         store.check_key().await?;
+        store.reload_tree().await?;
         audit::ensure_head_signed(&store).await?;
         Ok(store)
     }

@@ -4,7 +4,7 @@
 
 use dangjian_domain::member::{MemberInput, Status, ValidMember};
 use dangjian_domain::policy::{Action, Target};
-use dangjian_domain::{idcard, org as org_rules, time};
+use dangjian_domain::{idcard, time};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
@@ -311,8 +311,8 @@ async fn member_org(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Org> {
     if !o.active {
         return Err(StoreError::invalid("org_id", "org_dissolved", format!("“{}”已撤销，不能接收党员", o.name)));
     }
-    if !o.kind_enum().is_some_and(|k| k.holds_members()) {
-        return Err(StoreError::invalid("org_id", "org_holds_no_members", format!("{}不直接管理党员，请选择其下的党组织", o.kind_label())));
+    if !o.kind.holds_members() {
+        return Err(StoreError::invalid("org_id", "org_holds_no_members", format!("{}不直接管理党员，请选择其下的党组织", o.kind.label())));
     }
     Ok(o)
 }
@@ -459,11 +459,7 @@ pub async fn events(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<MemberEvent
 /// The posts a member holds, for the member page.
 pub async fn posts(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<(String, crate::org::Post)>> {
     get(store, ctx, id).await?;
-    #[derive(FromQueryResult)]
-    struct P { org_name: String, id: i64, org_id: i64, member_id: i64, member_name: String, post: String, ab_role: String, started_on: String, ended_on: Option<String>, note: String }
-    let rows = all::<P, _>(&store.db, "SELECT o.name AS org_name, p.id, p.org_id, p.member_id, m.name AS member_name, p.post, p.ab_role, p.started_on, p.ended_on, p.note \
-        FROM posts p JOIN orgs o ON o.id = p.org_id JOIN members m ON m.id = p.member_id WHERE p.member_id = $1 ORDER BY p.ended_on IS NOT NULL, p.id", vec![id.into()]).await?;
-    Ok(rows.into_iter().map(|r| (r.org_name, crate::org::Post { id: r.id, org_id: r.org_id, member_id: r.member_id, member_name: r.member_name, post: r.post, ab_role: r.ab_role, started_on: r.started_on, ended_on: r.ended_on, note: r.note })).collect())
+    crate::org::posts_of_member(store, id).await
 }
 
 /// Full ID and phone numbers: needs its own permission, and every reveal is audited.
@@ -535,7 +531,7 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
     let mut direct_org: Option<i64> = None;
     match q.org {
         Some(oid) => {
-            let o = org::load(&store.db, oid).await?;
+            let o = org::node(store, oid).await?;
             store.authorize(ctx, Action::MemberRead, Target::org(&o.path), &format!("org:{oid}")).await?;
             if subtree {
                 cond = cond.add(query::in_subtree(query::col("m", "org_path"), &o.path));
@@ -546,11 +542,7 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MemberQuery) -> Result<Page<Memb
             }
         }
         None => {
-            let scopes: Vec<String> = if ctx.actor.system {
-                org::roots(store, ctx).await?.into_iter().map(|o| o.path).collect()
-            } else {
-                ctx.actor.scopes(Action::MemberRead).into_iter().map(String::from).collect()
-            };
+            let scopes = org::scope_paths(store, ctx, Action::MemberRead).await?;
             if scopes.is_empty() {
                 // 党员 (self): the list holds only their own record.
                 let Some(mid) = ctx.actor.member_id else { return Err(StoreError::Forbidden) };
@@ -631,9 +623,4 @@ fn search_condition(store: &Store, text: &str) -> SimpleExpr {
         return query::col("m", "member_no").eq(text);
     }
     name_filter(store.backend(), text)
-}
-
-/// The organisations a member may be placed in: for pickers.
-pub fn holds_members(o: &Org) -> bool {
-    o.active && o.kind_enum().is_some_and(|k| k.holds_members()) && !org_rules::path_ids(&o.path).is_empty()
 }

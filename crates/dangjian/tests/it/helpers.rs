@@ -302,6 +302,12 @@ pub async fn open(db: &TestDb) -> Store {
     dangjian::startup::open_store(&test_config(&db.url)).await.expect("open store")
 }
 
+/// A second application node on the same database as `app` (several `serve` behind a proxy):
+/// its own connections and its own organisation-tree snapshot.
+pub async fn second_node(app: &TestApp) -> Store {
+    dangjian::startup::open_store(&test_config(&app._guard.url)).await.expect("open a second node")
+}
+
 /// The operator at the command line, for setting up data without HTTP.
 pub fn cli_ctx() -> Ctx {
     Ctx::cli("test")

@@ -246,3 +246,80 @@ async fn maintained_subtree_totals_equal_a_full_count() {
     let extra = app.scalar(&format!("SELECT COUNT(*) FROM ({actual} EXCEPT {expected}) x")).await;
     assert_eq!((missing, extra), (0, 0), "subtree totals drifted from the members table");
 }
+
+/// Two nodes on one database: a change to the tree through one moves the version, and the other
+/// sees it once it refreshes (it looks at the version at most once a second on its own; here it
+/// is told to look now). Changes that leave the tree alone do not move the version.
+#[tokio::test]
+async fn another_node_sees_tree_changes_after_refresh() {
+    let (app, api) = demo_api("zuzhi").await;
+    let other = second_node(&app).await;
+    let (a01, a02, g1) = (app.org_id("SZJGGW-A01").await, app.org_id("SZJGGW-A02").await, app.org_id("SZJGGW-A01-G1").await);
+    let version = || async { app.store.tree().await.expect("tree").version() };
+    let v0 = version().await;
+    assert_eq!(other.tree().await.expect("tree").version(), v0, "both nodes start from the same tree");
+    assert!(!other.refresh_tree().await.expect("refresh"), "nothing moved, nothing reloads");
+
+    let created = api.post_json("/orgs", &new_org(a01, "branch", "双节点党支部", "TWO-NODES")).await.assert_status(201).json()["id"].as_i64().expect("id");
+    let v1 = version().await;
+    assert!(v1 > v0, "a new organisation moves the version");
+    assert_eq!(app.store.tree().await.expect("tree").get(created).map(|n| n.name.as_str()), Some("双节点党支部"), "the writing node sees it at once");
+    api.patch_json(&format!("/orgs/{created}"), &json!({"name": "改名党支部"})).await.assert_status(200);
+    let v2 = version().await;
+    assert!(v2 > v1, "a new name moves the version");
+    api.patch_json(&format!("/orgs/{created}"), &json!({"note": "只改备注"})).await.assert_status(200);
+    assert_eq!(version().await, v2, "a note is not part of the tree");
+    api.post_json(&format!("/orgs/{g1}/move"), &json!({"parent_id": a02, "reason": "双节点"})).await.assert_status(200);
+    let v3 = version().await;
+    assert!(v3 > v2, "a move moves the version");
+    api.post_json(&format!("/orgs/{created}/dissolve"), &json!({"reason": "双节点"})).await.assert_status(200);
+    let v4 = version().await;
+    assert!(v4 > v3, "dissolving moves the version");
+
+    assert!(other.refresh_tree().await.expect("refresh"), "the other node reloads when the version moved");
+
+    let seen = other.tree().await.expect("tree");
+    assert_eq!(seen.version(), v4);
+    let n = seen.get(created).expect("the new organisation");
+    assert_eq!((n.name.as_str(), n.active, n.parent_id), ("改名党支部", false, Some(a01)));
+    let g1_node = seen.get(g1).expect("G1");
+    assert_eq!(g1_node.parent_id, Some(a02));
+    assert!(g1_node.path.starts_with(&seen.get(a02).expect("A02").path), "{g1_node:?}");
+    assert!(seen.subtree(&g1_node.path).len() > 1, "its branches came along");
+    assert!(!other.refresh_tree().await.expect("refresh"), "and only once");
+
+    // An id created elsewhere a moment ago is found at once: a miss looks at the version.
+    let later = api.post_json("/orgs", &new_org(a01, "branch", "刚建的党支部", "TWO-NODES-2")).await.assert_status(201).json()["id"].as_i64().expect("id");
+    assert_eq!(dangjian_store::org::node(&other, later).await.expect("found on the other node").name, "刚建的党支部");
+}
+
+/// Breadcrumbs, children and pickers read the snapshot, not the table: a rename written behind
+/// the store's back (no version bump) shows in the record itself but not in them, until the
+/// version moves.
+#[tokio::test]
+async fn breadcrumbs_and_pickers_come_from_the_snapshot() {
+    let (app, api) = demo_api("zuzhi").await;
+    let (a01, own) = (app.org_id("SZJGGW-A01").await, app.org_id(OWN_BRANCH).await);
+    let old = api.get_ok(&format!("/orgs/{a01}")).await["name"].as_str().expect("name").to_string();
+    app.exec(&format!("UPDATE orgs SET name = '未通知的新名' WHERE id = {a01}")).await;
+    assert_eq!(api.get_ok(&format!("/orgs/{a01}")).await["name"], "未通知的新名", "the record is read from the table");
+
+    let ctx = cli_ctx();
+    let b1 = dangjian_store::org::get(&app.store, &ctx, own).await.expect("B1");
+    let crumbs = dangjian_store::org::ancestors(&app.store, &ctx, &b1).await.expect("ancestors");
+    assert_eq!(crumbs.iter().find(|a| a.id == a01).map(|a| a.name.as_str()), Some(old.as_str()));
+    let picker = dangjian_store::org::options(&app.store, &ctx, dangjian_domain::policy::Action::MemberWrite, 1000).await.expect("options");
+    assert_eq!(picker.iter().find(|o| o.id == a01).map(|o| o.name.as_str()), Some(old.as_str()));
+    let root = app.org_id(ROOT).await;
+    let children = api.get_ok(&format!("/orgs/{root}/children")).await;
+    assert!(children.as_array().expect("children").iter().any(|c| c["id"] == a01 && c["name"] == old.as_str()), "{children}");
+    let c = app.client();
+    c.post(app.api_url("/login")).json(&json!({"username": "zuzhi", "password": DEMO_PASSWORD})).send().await.expect("login");
+    let page = c.get(app.url(&format!("/orgs/{own}"))).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains(&old) && !page.contains("未通知的新名"), "the breadcrumbs of B1 name A01 as the snapshot knows it");
+
+    app.exec("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'tree_version'").await;
+    assert!(app.store.refresh_tree().await.expect("refresh"));
+    let picker = dangjian_store::org::options(&app.store, &ctx, dangjian_domain::policy::Action::MemberWrite, 1000).await.expect("options");
+    assert_eq!(picker.iter().find(|o| o.id == a01).map(|o| o.name.as_str()), Some("未通知的新名"));
+}

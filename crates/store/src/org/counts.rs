@@ -6,30 +6,30 @@
 use std::collections::HashMap;
 
 use dangjian_domain::org as rules;
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::ConnectionTrait;
 
-use crate::dialect::{all, exec, rows_per_statement};
+use crate::dialect::rows_per_statement;
+use crate::query::{self, col, record};
 use crate::Result;
 
 /// (organisation, status, category)
 type Key = (i64, String, String);
 
-#[derive(FromQueryResult)]
-struct Count {
-    org_id: i64,
-    status: String,
-    category: String,
-    n: i64,
+record! {
+    struct Direct from "org_member_counts" as "c" { org_id: i64, status: String, category: String, n: i64 }
 }
 
-#[derive(FromQueryResult)]
-struct PathRow {
-    id: i64,
-    path: String,
+record! {
+    struct Subtree from "org_subtree_counts" as "c" { status: String, category: String, n: i64 }
 }
 
-fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+record! {
+    struct PathRow from "orgs" as "o" { id: i64, path: String }
+}
+
+fn cols(names: &[&'static str]) -> Vec<Alias> {
+    names.iter().map(|n| Alias::new(*n)).collect()
 }
 
 /// Rebuilds the direct counts of `org_ids` from the members table and carries the difference up
@@ -40,16 +40,24 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
     ids.dedup();
     let mut delta: HashMap<Key, i64> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let list = id_list(chunk);
-        let select = format!("SELECT org_id, status, category, n FROM org_member_counts WHERE org_id IN ({list})");
-        for o in all::<Count, _>(c, &select, vec![]).await? {
+        let select = Direct::select().and_where(col("c", "org_id").is_in(chunk.iter().copied())).to_owned();
+        for o in query::fetch::<Direct, _>(c, &select).await? {
             *delta.entry((o.org_id, o.status, o.category)).or_default() -= o.n;
         }
-        exec(c, &format!("DELETE FROM org_member_counts WHERE org_id IN ({list})"), vec![]).await?;
-        exec(c, &format!(
-            "INSERT INTO org_member_counts (org_id, status, category, n) SELECT org_id, status, category, COUNT(*) FROM members WHERE org_id IN ({list}) GROUP BY org_id, status, category"
-        ), vec![]).await?;
-        for o in all::<Count, _>(c, &select, vec![]).await? {
+        let in_chunk = || Expr::col(Alias::new("org_id")).is_in(chunk.iter().copied());
+        query::execute(c, &query::delete("org_member_counts").and_where(in_chunk()).to_owned()).await?;
+        let counted = Query::select()
+            .columns(cols(&["org_id", "status", "category"]))
+            .expr(Expr::col(Asterisk).count())
+            .from(Alias::new("members"))
+            .and_where(in_chunk())
+            .group_by_columns(cols(&["org_id", "status", "category"]))
+            .to_owned();
+        let mut fill = Query::insert();
+        fill.into_table(Alias::new("org_member_counts")).columns(cols(&["org_id", "status", "category", "n"]));
+        fill.select_from(counted).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        query::execute(c, &fill).await?;
+        for o in query::fetch::<Direct, _>(c, &select).await? {
             *delta.entry((o.org_id, o.status, o.category)).or_default() += o.n;
         }
     }
@@ -62,7 +70,8 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
     changed.dedup();
     let mut paths = HashMap::with_capacity(changed.len());
     for chunk in changed.chunks(500) {
-        for r in all::<PathRow, _>(c, &format!("SELECT id, path FROM orgs WHERE id IN ({})", id_list(chunk)), vec![]).await? {
+        let stmt = PathRow::select().and_where(col("o", "id").is_in(chunk.iter().copied())).to_owned();
+        for r in query::fetch::<PathRow, _>(c, &stmt).await? {
             paths.insert(r.id, r.path);
         }
     }
@@ -78,7 +87,7 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
 /// A move takes the subtree's totals away from the old ancestors and gives them to the new ones
 /// (those both share cancel out).
 pub(crate) async fn move_subtree<C: ConnectionTrait>(c: &C, org_id: i64, old_path: &str, new_parent_path: &str) -> Result<()> {
-    let totals = all::<Count, _>(c, "SELECT org_id, status, category, n FROM org_subtree_counts WHERE org_id = $1", vec![org_id.into()]).await?;
+    let totals = query::fetch::<Subtree, _>(c, &Subtree::select().and_where(col("c", "org_id").eq(org_id)).to_owned()).await?;
     let old_ancestors: Vec<i64> = rules::path_ids(old_path).into_iter().filter(|a| *a != org_id).collect();
     let mut up: HashMap<Key, i64> = HashMap::new();
     for t in &totals {
@@ -92,20 +101,18 @@ pub(crate) async fn move_subtree<C: ConnectionTrait>(c: &C, org_id: i64, old_pat
     apply(c, up).await
 }
 
+/// Adds the differences to the subtree totals: one multi-row upsert per chunk.
 async fn apply<C: ConnectionTrait>(c: &C, up: HashMap<Key, i64>) -> Result<()> {
     let rows: Vec<(Key, i64)> = up.into_iter().filter(|(_, d)| *d != 0).collect();
+    let add = col("org_subtree_counts", "n").add(col("excluded", "n"));
     for chunk in rows.chunks(rows_per_statement(c.get_database_backend(), 4)) {
-        let mut sql = String::from("INSERT INTO org_subtree_counts (org_id, status, category, n) VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, ((org, status, category), d)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            crate::dialect::push_row_placeholders(&mut sql, c.get_database_backend(), i * 4 + 1, 4);
-            values.extend([(*org).into(), status.clone().into(), category.clone().into(), (*d).into()]);
+        let mut stmt = Query::insert();
+        stmt.into_table(Alias::new("org_subtree_counts")).columns(cols(&["org_id", "status", "category", "n"]));
+        for ((org, status, category), d) in chunk {
+            stmt.values_panic([(*org).into(), status.clone().into(), category.clone().into(), (*d).into()]);
         }
-        sql.push_str(" ON CONFLICT (org_id, status, category) DO UPDATE SET n = org_subtree_counts.n + excluded.n");
-        exec(c, &sql, values).await?;
+        stmt.on_conflict(OnConflict::columns(cols(&["org_id", "status", "category"])).value(Alias::new("n"), add.clone()).to_owned());
+        query::execute(c, &stmt).await?;
     }
     Ok(())
 }

@@ -1,46 +1,31 @@
 //! 职务 — posts on an organisation, held by a member from a date to a date, with AB角.
 
-use dangjian_domain::org::{AbRole, PostKind};
-use dangjian_domain::policy::{Action, Target};
-use dangjian_domain::time;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use dangjian_domain::member::Status;
+use dangjian_domain::org::{self as rules, AbRole, PostInput, PostKind};
+use dangjian_domain::policy::{Action, Decision, Target};
+use dangjian_domain::time::{self, Date};
+use sea_orm::sea_query::{Alias, Cond, ExprTrait, JoinType, Order};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::get;
-use crate::dialect::{all, exec, insert_id, one, scalar_i64};
+use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
-/// 职务 — a post held by a member, from a date to a date, as A or B holder.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
-pub struct Post {
-    pub id: i64,
-    pub org_id: i64,
-    pub member_id: i64,
-    pub member_name: String,
-    pub post: String,
-    pub ab_role: String,
-    pub started_on: String,
-    pub ended_on: Option<String>,
-    pub note: String,
-}
-
-impl Post {
-    pub fn post_label(&self) -> &'static str {
-        PostKind::parse(&self.post).map(PostKind::label).unwrap_or("")
+record! {
+    /// 职务 — a post held by a member, from a date to a date, as A or B holder.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct Post from "posts" as "p" {
+        pub id: i64,
+        pub org_id: i64,
+        pub member_id: i64,
+        pub member_name: String = m.name,
+        pub post: PostKind,
+        pub ab_role: AbRole,
+        pub started_on: Date,
+        pub ended_on: Option<Date>,
+        pub note: String,
     }
-    pub fn ab_label(&self) -> &'static str {
-        AbRole::parse(&self.ab_role).map(AbRole::label).unwrap_or("")
-    }
-}
-
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct PostInput {
-    pub member_id: i64,
-    pub post: String,
-    pub ab_role: String,
-    pub started_on: String,
-    pub note: String,
 }
 
 /// Shown instead of a holder's name to those who may see the organisation but not its members:
@@ -49,8 +34,12 @@ pub const NAME_HIDDEN: &str = "（无权查看姓名）";
 
 pub async fn posts(store: &Store, ctx: &Ctx, o: &super::Org, include_ended: bool) -> Result<Vec<Post>> {
     super::readable(store, ctx, o).await?;
-    let mut posts = posts_of(&store.db, o.id, include_ended).await?;
-    if ctx.actor.decide(Action::MemberRead, Target::org(&o.path)) != dangjian_domain::policy::Decision::Allow {
+    let mut cond = Cond::all().add(col("p", "org_id").eq(o.id));
+    if !include_ended {
+        cond = cond.add(col("p", "ended_on").is_null());
+    }
+    let mut posts = posts_where(&store.db, cond).await?;
+    if ctx.actor.decide(Action::MemberRead, Target::org(&o.path)) != Decision::Allow {
         for p in &mut posts {
             p.member_name = NAME_HIDDEN.to_string();
         }
@@ -58,60 +47,76 @@ pub async fn posts(store: &Store, ctx: &Ctx, o: &super::Org, include_ended: bool
     Ok(posts)
 }
 
-async fn posts_of<C: ConnectionTrait>(c: &C, org_id: i64, include_ended: bool) -> Result<Vec<Post>> {
-    let filter = if include_ended { "" } else { " AND p.ended_on IS NULL" };
-    Ok(all::<Post, _>(c, &format!(
-        "SELECT p.id, p.org_id, p.member_id, m.name AS member_name, p.post, p.ab_role, p.started_on, p.ended_on, p.note \
-         FROM posts p JOIN members m ON m.id = p.member_id WHERE p.org_id = $1{filter} ORDER BY p.ended_on IS NOT NULL, p.id"),
-        vec![org_id.into()]).await?)
+/// The posts a member holds and held, each with its organisation's name, current ones first.
+/// The caller has decided the member may be seen.
+pub async fn posts_of_member(store: &Store, member_id: i64) -> Result<Vec<(String, Post)>> {
+    let posts = posts_where(&store.db, Cond::all().add(col("p", "member_id").eq(member_id))).await?;
+    let tree = store.tree().await?;
+    Ok(posts.into_iter().map(|p| (tree.get(p.org_id).map(|o| o.name.clone()).unwrap_or_default(), p)).collect())
+}
+
+/// Current posts first, each group in the order they were filled.
+async fn posts_where<C: ConnectionTrait>(c: &C, cond: Cond) -> Result<Vec<Post>> {
+    let stmt = Post::select()
+        .join_as(JoinType::InnerJoin, Alias::new("members"), Alias::new("m"), col("m", "id").equals((Alias::new("p"), Alias::new("member_id"))))
+        .cond_where(cond)
+        .order_by_expr(col("p", "ended_on").is_not_null(), Order::Asc)
+        .order_by((Alias::new("p"), Alias::new("id")), Order::Asc)
+        .to_owned();
+    Ok(query::fetch(c, &stmt).await?)
 }
 
 pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) -> Result<Post> {
     let o = get(store, ctx, org_id).await?;
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
-    let post = PostKind::parse(&input.post).ok_or_else(|| StoreError::invalid("post", "invalid_post", "职务无法识别"))?;
-    let ab = if input.ab_role.trim().is_empty() { AbRole::A } else {
-        AbRole::parse(&input.ab_role).ok_or_else(|| StoreError::invalid("ab_role", "invalid_ab_role", "AB角应为A角或B角"))?
-    };
-    let note = dangjian_domain::text::parse_text("note", "备注", &input.note, dangjian_domain::text::NOTE_MAX)?;
-    let started = if input.started_on.trim().is_empty() { time::today_cst() } else { time::parse_date("started_on", "任职日期", &input.started_on)? };
-    #[derive(FromQueryResult)]
-    struct M { tenant_id: i64, name: String, status: String }
-    let m = one::<M, _>(&store.db, "SELECT tenant_id, name, status FROM members WHERE id = $1", vec![input.member_id.into()]).await?
-        .ok_or_else(|| StoreError::invalid("member_id", "no_member", "任职人员不存在"))?;
-    if Some(m.tenant_id) != o.tenant_id {
-        return Err(StoreError::invalid("member_id", "no_member", "任职人员不存在"));
+    let v = input.validate(time::today_cst()).map_err(StoreError::Invalid)?;
+    record! {
+        struct Holder from "members" as "m" { tenant_id: i64, name: String, status: Status }
     }
-    if !dangjian_domain::member::Status::parse(&m.status).is_some_and(|s| s.is_member()) {
+    let m = query::fetch_one::<Holder, _>(&store.db, &Holder::select().and_where(col("m", "id").eq(v.member_id)).to_owned())
+        .await?
+        .filter(|m| Some(m.tenant_id) == o.tenant_id)
+        .ok_or_else(|| StoreError::invalid("member_id", "no_member", "任职人员不存在"))?;
+    if !m.status.is_member() {
         return Err(StoreError::invalid("member_id", "not_member", format!("{}不是在册党员，不能任职", m.name)));
     }
     let txn = store.write().await?;
-    let holders = scalar_i64(&txn, "SELECT COUNT(*) FROM posts WHERE org_id = $1 AND post = $2 AND ab_role = $3 AND ended_on IS NULL AND post <> 'committee_member'",
-        vec![org_id.into(), post.code().into(), ab.code().into()]).await?;
-    if holders > 0 {
-        return Err(StoreError::conflict("post_taken", format!("{}的{}已有人在任，请先办理离任", post.label(), ab.label())));
+    if v.post.is_single() {
+        let held = Cond::all()
+            .add(col("p", "org_id").eq(org_id))
+            .add(col("p", "post").eq(v.post))
+            .add(col("p", "ab_role").eq(v.ab_role))
+            .add(col("p", "ended_on").is_null());
+        if query::scalar(&txn, &query::count_of("posts", "p", held)).await? > 0 {
+            return Err(StoreError::conflict("post_taken", format!("{}的{}已有人在任，请先办理离任", v.post.label(), v.ab_role.label())));
+        }
     }
-    let id = insert_id(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, $3, $4, $5, $6)",
-        vec![org_id.into(), input.member_id.into(), post.code().into(), ab.code().into(), time::format_date(started).into(), note.into()]).await?;
+    let row = query::insert("posts", vec![
+        ("org_id", org_id.into()),
+        ("member_id", v.member_id.into()),
+        ("post", v.post.into()),
+        ("ab_role", v.ab_role.into()),
+        ("started_on", v.started_on.into()),
+        ("note", v.note.clone().into()),
+    ]);
+    let id = query::insert_id(&txn, row).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "post.create", &format!("post:{id}"), "ok",
-        json!({"org_id": org_id, "member_id": input.member_id, "post": post.code(), "ab_role": ab.code()})).await?;
+        json!({"org_id": org_id, "member_id": v.member_id, "post": v.post, "ab_role": v.ab_role})).await?;
     txn.commit().await?;
-    posts_of(&store.db, org_id, true).await?.into_iter().find(|p| p.id == id).ok_or(StoreError::NotFound)
+    Ok(Post { id, org_id, member_id: v.member_id, member_name: m.name, post: v.post, ab_role: v.ab_role, started_on: v.started_on, ended_on: None, note: v.note })
 }
 
 pub async fn end_post(store: &Store, ctx: &Ctx, post_id: i64, ended_on: &str) -> Result<()> {
-    #[derive(FromQueryResult)]
-    struct P { org_id: i64, started_on: String }
-    let p = one::<P, _>(&store.db, "SELECT org_id, started_on FROM posts WHERE id = $1 AND ended_on IS NULL", vec![post_id.into()]).await?.ok_or(StoreError::NotFound)?;
+    record! {
+        struct Held from "posts" as "p" { org_id: i64, started_on: Date }
+    }
+    let current = Held::select().and_where(col("p", "id").eq(post_id)).and_where(col("p", "ended_on").is_null()).to_owned();
+    let p = query::fetch_one::<Held, _>(&store.db, &current).await?.ok_or(StoreError::NotFound)?;
     let o = get(store, ctx, p.org_id).await?;
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("post:{post_id}")).await?;
-    let ended = if ended_on.trim().is_empty() { time::today_cst() } else { time::parse_date("ended_on", "离任日期", ended_on)? };
-    let ended = time::format_date(ended);
-    if ended < p.started_on {
-        return Err(StoreError::invalid("ended_on", "before_start", "离任日期早于任职日期"));
-    }
+    let ended = rules::check_post_end(p.started_on, ended_on, time::today_cst())?;
     let txn = store.write().await?;
-    exec(&txn, "UPDATE posts SET ended_on = $1 WHERE id = $2", vec![ended.clone().into(), post_id.into()]).await?;
+    query::execute(&txn, &query::update("posts", vec![("ended_on", ended.into())]).and_where(col("posts", "id").eq(post_id)).to_owned()).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "post.end", &format!("post:{post_id}"), "ok", json!({"ended_on": ended})).await?;
     txn.commit().await?;
     Ok(())

@@ -164,8 +164,8 @@ async fn orgs_by_code(store: &Store, ctx: &Ctx, rows: &[RosterRow]) -> Result<Ha
             Some(o) if ctx.actor.decide(Action::MemberImport, Target::org(&o.path)) == Decision::Allow => {
                 if !o.active {
                     Err(format!("党组织“{}”已撤销", o.name))
-                } else if !o.kind_enum().is_some_and(|k| k.holds_members()) {
-                    Err(format!("“{}”是{}，不直接管理党员", o.name, o.kind_label()))
+                } else if !o.kind.holds_members() {
+                    Err(format!("“{}”是{}，不直接管理党员", o.name, o.kind.label()))
                 } else {
                     Ok(o)
                 }

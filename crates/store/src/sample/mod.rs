@@ -5,7 +5,7 @@ pub mod names;
 
 use chrono::{Days, NaiveDate};
 use dangjian_domain::member::{Category, Status};
-use dangjian_domain::org::OrgKind;
+use dangjian_domain::org::{OrgKind, UnitCategory};
 use dangjian_domain::policy::Role;
 use dangjian_domain::{idcard, org as org_rules, time};
 use sea_orm::{ConnectionTrait, Value};
@@ -158,13 +158,13 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     let mut rows: Vec<(Prepared, &Org)> = Vec::new();
     let mut per_branch: Vec<(usize, usize)> = Vec::new();
     for (bi, br) in branches.iter().enumerate() {
-        let n = if bi == 3 { 56 } else if br.kind == "temporary_branch" { 12 } else { 25 + rng.below(21) as usize };
+        let n = if bi == 3 { 56 } else if br.kind == OrgKind::TemporaryBranch { 12 } else { 25 + rng.below(21) as usize };
         let start = rows.len();
         for _ in 0..n {
             let female = rng.chance(42);
             let birth = random_birth(&mut rng);
             let id = names::id_number(&mut rng, birth, female);
-            let mut p = person(&mut rng, id, female, birth, today, store, if br.kind == "temporary_branch" { 0 } else { 12 });
+            let mut p = person(&mut rng, id, female, birth, today, store, if br.kind == OrgKind::TemporaryBranch { 0 } else { 12 });
             p.work_unit = br.unit_name.clone();
             rows.push((p, br));
         }
@@ -237,7 +237,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             exec(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, 'secretary', 'b', $3, '书记外出时由副书记主持工作')",
                 vec![br.id.into(), (*mid).into(), "2024-03-20".into()]).await?;
         }
-        if br.kind != "temporary_branch" {
+        if br.kind != OrgKind::TemporaryBranch {
             // One branch in four is overdue for its election, so the warning shows.
             let (start, end) = if bi % 4 == 3 { ("2021-06-18", "2024-06-17") } else { ("2024-03-20", "2027-03-19") };
             exec(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
@@ -304,11 +304,11 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
         tenant_id: Some(root.id),
         parent_id: Some(parent.id),
         path: org_rules::child_path(&parent.path, id),
-        kind: kind.code().into(),
+        kind,
         name,
         code: format!("{code}-{id}"),
         unit_name: String::new(),
-        unit_category: "agency".into(),
+        unit_category: UnitCategory::Agency,
         established_on: None,
         ends_on: None,
         dissolved_on: None,
@@ -346,13 +346,15 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
                 sql.push(',');
             }
             crate::dialect::push_row_placeholders(&mut sql, store.backend(), i * 14 + 1, 14);
-            vals.extend([o.id.into(), o.tenant_id.into(), o.parent_id.into(), o.path.clone().into(), o.kind.clone().into(), o.name.clone().into(), o.code.clone().into(),
-                o.unit_name.clone().into(), o.unit_category.clone().into(), true.into(), 0i64.into(), String::new().into(), now.into(), now.into()]);
+            vals.extend([o.id.into(), o.tenant_id.into(), o.parent_id.into(), o.path.clone().into(), o.kind.into(), o.name.clone().into(), o.code.clone().into(),
+                o.unit_name.clone().into(), o.unit_category.into(), true.into(), 0i64.into(), String::new().into(), now.into(), now.into()]);
         }
         exec(&txn, &sql, vals).await?;
     }
     crate::dialect::reset_sequence(&txn, "orgs").await?;
+    org::tree::changed(&txn).await?;
     txn.commit().await?;
+    store.tree_committed().await;
     // Members in batches of one transaction each, so memory stays flat at any scale.
     const REGIONS: &[&str] = &["110101", "310104", "440305", "330106", "320102", "420102", "510104", "610113", "370102", "210102"];
     let batch = 20_000;

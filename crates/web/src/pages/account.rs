@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use dangjian_domain::policy::{Action, Decision, Role, Target};
 use dangjian_store::account::{self, AccountView, NewAccount};
-use dangjian_store::org::{self, Org};
+use dangjian_store::org::{self, Node};
 use dangjian_store::{Page, StoreError};
 
 use super::{opt_id, render_status, FieldErrors, Nav, PageForm};
@@ -33,7 +33,7 @@ struct ListPage {
     can_manage: bool,
     can_grant: bool,
     roles: Vec<(&'static str, &'static str)>,
-    orgs: Vec<Org>,
+    orgs: Vec<Node>,
     errors: FieldErrors,
     notice: String,
     username: String,

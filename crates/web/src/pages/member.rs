@@ -9,7 +9,7 @@ use axum::Router;
 use dangjian_domain::member::{Category, Status};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_store::member::{self, Member, MemberCreate, MemberEvent, MemberPatch, MemberQuery, MemberRow, Revealed};
-use dangjian_store::org::{self, Org, Post};
+use dangjian_store::org::{self, Node, Org, Post};
 use dangjian_store::Page;
 
 use super::{opt_id, render, render_status, FieldErrors, Nav, PageForm};
@@ -104,7 +104,7 @@ async fn list_view(s: &AppState, auth: &Authed, p: ListParams, q: MemberQuery, l
         None => None,
     };
     let pages = result.total.div_ceil(result.per_page).max(1);
-    let can_add = org.as_ref().is_some_and(|o| member::holds_members(o) && auth.ctx.actor.decide(Action::MemberWrite, Target::org(&o.path)) == Decision::Allow);
+    let can_add = org.as_ref().is_some_and(|o| o.holds_members() && auth.ctx.actor.decide(Action::MemberWrite, Target::org(&o.path)) == Decision::Allow);
     Ok(render(&ListPage {
         nav: Nav::of(auth),
         prev: (links && result.page > 1).then(|| p.link(result.page - 1)),
@@ -199,14 +199,14 @@ struct FormPage {
     action: String,
     editing: bool,
     f: MemberForm,
-    orgs: Vec<Org>,
+    orgs: Vec<Node>,
     statuses: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
 }
 
 async fn form_page(s: &AppState, auth: &Authed, title: String, action: String, editing: bool, f: MemberForm, errors: FieldErrors) -> Result<FormPage, PageError> {
-    let orgs = org::options(&s.store, &auth.ctx, Action::MemberWrite, 1000).await?.into_iter().filter(member::holds_members).collect();
+    let orgs = org::options(&s.store, &auth.ctx, Action::MemberWrite, 1000).await?.into_iter().filter(|o| o.holds_members()).collect();
     Ok(FormPage {
         nav: Nav::of(auth),
         title,

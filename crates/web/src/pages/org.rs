@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::{Redirect, Response, IntoResponse};
 use axum::routing::{get, post};
 use axum::Router;
-use dangjian_domain::org::{OrgKind, PostKind, UnitCategory, Warning};
+use dangjian_domain::org::{OrgInput, OrgKind, OrgPatch, PostInput, PostKind, UnitCategory, Warning};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_store::member::{self, MemberQuery, MemberRow};
-use dangjian_store::org::{self, Org, OrgInput, OrgMove, OrgPatch, OrgStats, OrgSummary, Post, PostInput, Term};
+use dangjian_store::org::{self, Node, Org, OrgMove, OrgStats, OrgSummary, Post, Term};
 
 use super::{opt_id, render, render_status, FieldErrors, Nav, PageForm};
 use crate::auth::Authed;
@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub struct TreeNode {
-    pub org: Org,
+    pub org: Node,
     pub children: Vec<OrgSummary>,
 }
 
@@ -43,7 +43,7 @@ struct TreePage {
 
 async fn tree(State(s): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     let mut roots = Vec::new();
-    for o in org::roots(&s.store, &auth.ctx).await? {
+    for o in org::root_nodes(&s.store, &auth.ctx).await? {
         let children = org::children(&s.store, &auth.ctx, &o).await?;
         roots.push(TreeNode { org: o, children });
     }
@@ -55,7 +55,7 @@ async fn tree(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
 struct ShowPage {
     nav: Nav,
     org: Org,
-    ancestors: Vec<Org>,
+    ancestors: Vec<Node>,
     stats: OrgStats,
     warnings: Vec<Warning>,
     children: Vec<OrgSummary>,
@@ -112,7 +112,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
         terms: org::terms(&s.store, &auth.ctx, &o).await?,
         moves: org::moves(&s.store, &auth.ctx, &o).await?,
         can_write: can(Action::OrgWrite) && o.active,
-        can_add_member: can(Action::MemberWrite) && member::holds_members(&o),
+        can_add_member: can(Action::MemberWrite) && o.holds_members(),
         can_members,
         members,
         members_total,
@@ -167,7 +167,7 @@ fn form_page(auth: &Authed, title: String, action: String, parent: Option<Org>, 
         parent,
         form,
         kinds: OrgKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        categories: UnitCategory::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        categories: UnitCategory::ALL.iter().filter(|k| k.is_specified()).map(|k| (k.code(), k.label())).collect(),
         errors,
     }
 }
@@ -179,7 +179,7 @@ struct ParentQuery {
 
 async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<ParentQuery>) -> Result<Response, PageError> {
     let p = org::get(&s.store, &auth.ctx, q.parent).await?;
-    let form = OrgForm { parent_id: p.id.to_string(), unit_name: p.unit_name.clone(), unit_category: p.unit_category.clone(), kind: "branch".into(), ..Default::default() };
+    let form = OrgForm { parent_id: p.id.to_string(), unit_name: p.unit_name.clone(), unit_category: p.unit_category.code().into(), kind: OrgKind::Branch.code().into(), ..Default::default() };
     Ok(render(&form_page(&auth, format!("在“{}”下新建组织", p.name), "/orgs/new".into(), Some(p), form, FieldErrors::default())))
 }
 
@@ -216,13 +216,13 @@ async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
     s.store.authorize(&auth.ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{id}")).await?;
     let form = OrgForm {
         parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-        kind: o.kind.clone(),
+        kind: o.kind.code().into(),
         name: o.name.clone(),
         code: o.code.clone(),
         unit_name: o.unit_name.clone(),
-        unit_category: o.unit_category.clone(),
-        established_on: o.established_on.clone().unwrap_or_default(),
-        ends_on: o.ends_on.clone().unwrap_or_default(),
+        unit_category: o.unit_category.code().into(),
+        established_on: o.established_on.map(|d| d.to_string()).unwrap_or_default(),
+        ends_on: o.ends_on.map(|d| d.to_string()).unwrap_or_default(),
         note: o.note.clone(),
         sort: o.sort.to_string(),
     };
@@ -253,7 +253,7 @@ async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<OrgFo
 struct MovePage {
     nav: Nav,
     org: Org,
-    options: Vec<Org>,
+    options: Vec<Node>,
     parent_id: String,
     reason: String,
     moved_on: String,
@@ -268,11 +268,11 @@ async fn move_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
 }
 
 /// Possible new parents: organisations the caller may write, outside the moved subtree; bounded.
-async fn move_options(s: &AppState, auth: &Authed, o: &Org) -> Result<Vec<Org>, PageError> {
+async fn move_options(s: &AppState, auth: &Authed, o: &Org) -> Result<Vec<Node>, PageError> {
     Ok(org::options(&s.store, &auth.ctx, Action::OrgWrite, 2000)
         .await?
         .into_iter()
-        .filter(|c| !c.path.starts_with(&o.path) && c.kind != "group")
+        .filter(|c| !c.path.starts_with(&o.path) && c.kind != OrgKind::Group)
         .collect())
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use dangjian_domain::policy::Action;
-use dangjian_store::org::{self, Org};
+use dangjian_store::org::{self, Node};
 use dangjian_store::roster::{self, ImportReport};
 
 use super::{check_csrf, render, render_status, FieldErrors, Nav};
@@ -26,11 +26,11 @@ struct ImportPage {
     nav: Nav,
     report: Option<ImportReport>,
     error: String,
-    orgs: Vec<Org>,
+    orgs: Vec<Node>,
     columns: &'static [&'static str],
 }
 
-async fn orgs(s: &AppState, auth: &Authed) -> Result<Vec<Org>, PageError> {
+async fn orgs(s: &AppState, auth: &Authed) -> Result<Vec<Node>, PageError> {
     Ok(org::options(&s.store, &auth.ctx, Action::MemberExport, 500).await?)
 }
 
