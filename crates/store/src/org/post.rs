@@ -75,7 +75,7 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
     }
     let m = query::fetch_one::<Holder, _>(&store.db, &Holder::select().and_where(col("m", "id").eq(v.member_id)).to_owned())
         .await?
-        .filter(|m| Some(m.tenant_id) == o.tenant_id)
+        .filter(|m| m.tenant_id == o.tenant_id.unwrap_or(o.id))
         .ok_or_else(|| StoreError::invalid("member_id", "no_member", "任职人员不存在"))?;
     if !m.status.is_member() {
         return Err(StoreError::invalid("member_id", "not_member", format!("{}不是在册党员，不能任职", m.name)));
@@ -92,6 +92,7 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
         }
     }
     let row = query::insert("posts", vec![
+        ("tenant_id", m.tenant_id.into()),
         ("org_id", org_id.into()),
         ("member_id", v.member_id.into()),
         ("post", v.post.into()),
