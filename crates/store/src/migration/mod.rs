@@ -5,6 +5,7 @@ mod helpers;
 mod m001_foundation;
 mod m002_separation;
 mod m003_jobs;
+mod m004_member_native_place;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
@@ -16,6 +17,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m001_foundation", m001_foundation::up),
     ("m002_separation", m002_separation::up),
     ("m003_jobs", m003_jobs::up),
+    ("m004_member_native_place", m004_member_native_place::up),
 ];
 
 /// Applies every migration not yet recorded in `schema_migrations`, each in its own transaction.
