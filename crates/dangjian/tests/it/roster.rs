@@ -252,3 +252,30 @@ async fn sheet_bomb_is_refused_before_it_costs_cpu() {
     assert!(page.text().contains(limit), "{page:?}");
     api.get_ok("/members").await;
 }
+
+/// A roster file with a 籍贯 column imports it; the export carries it back; a bad 籍贯 is named
+/// on its line.
+#[tokio::test]
+async fn native_place_is_imported_and_exported() {
+    let (app, api) = demo_api("zuzhi").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let (a, b, c) = (id_number("110105", "19810203", 401), id_number("110105", "19820304", 403), id_number("110105", "19830405", 405));
+    let csv = format!(
+        "姓名,公民身份号码,籍贯,党员状态,入党时间,党组织编码\r\n籍贯导入甲,{a},四川省成都市,正式党员,2010-07-01,{OWN_BRANCH}\r\n籍贯导入乙,{b},,正式党员,2010-07-01,{OWN_BRANCH}\r\n籍贯导入丙,{c},{},正式党员,2010-07-01,{OWN_BRANCH}\r\n",
+        "很".repeat(31)
+    );
+    let report = import(&api, csv.into_bytes(), "r.csv", Some("good_only")).await.assert_status(200).json();
+    assert_eq!((report["imported"].as_u64(), error_lines(&report)), (Some(2), vec![4]), "{report}");
+    assert!(messages(&report, 4).contains("籍贯不能超过30个字"), "{report}");
+    assert_eq!(api.search(&json!({"q": a})).await["items"][0]["native_place"], "四川省成都市");
+    assert_eq!(api.search(&json!({"q": b})).await["items"][0]["native_place"], "");
+
+    let csv = api.get(&format!("/members/export?org={own}&format=csv")).await.assert_status(200);
+    assert!(csv.text().lines().next().unwrap_or_default().contains("籍贯"), "header: {}", csv.text().lines().next().unwrap_or_default());
+    let rows = read_csv(&csv.body, 10_000).expect("csv");
+    assert_eq!(rows.iter().find(|r| r.member.name == "籍贯导入甲").expect("exported").member.native_place, "四川省成都市");
+    let xlsx = api.get(&format!("/members/export?org={own}")).await.assert_status(200);
+    let rows = read_xlsx(&xlsx.body, 10_000).expect("xlsx");
+    assert_eq!(rows.iter().find(|r| r.member.name == "籍贯导入甲").expect("exported").member.native_place, "四川省成都市");
+    assert!(rows.iter().filter(|r| r.member.name != "籍贯导入乙").all(|r| !r.member.native_place.is_empty()), "demo members have one");
+}
