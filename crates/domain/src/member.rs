@@ -352,10 +352,10 @@ impl MemberInput {
                     push(Err(Invalid::new("joined_on", "in_future", "入党时间不能晚于今天")));
                 }
                 // 党章 art. 1: admission from the age of 18.
-                if let Ok(id) = &id {
-                    if years_between(id.birth_date(), *j) < 18 {
-                        push(Err(Invalid::new("joined_on", "under_age", "入党时未满18周岁（党章第一条）")));
-                    }
+                if let Ok(id) = &id
+                    && years_between(id.birth_date(), *j) < 18
+                {
+                    push(Err(Invalid::new("joined_on", "under_age", "入党时未满18周岁（党章第一条）")));
                 }
             }
             match (status, full) {
@@ -366,10 +366,10 @@ impl MemberInput {
                     if *f > today {
                         push(Err(Invalid::new("full_on", "in_future", "转正时间不能晚于今天")));
                     }
-                    if let Some(j) = joined {
-                        if f < j {
-                            push(Err(Invalid::new("full_on", "before_joining", "转正时间早于入党时间")));
-                        }
+                    if let Some(j) = joined
+                        && f < j
+                    {
+                        push(Err(Invalid::new("full_on", "before_joining", "转正时间早于入党时间")));
                     }
                 }
                 _ => {}

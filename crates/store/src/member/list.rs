@@ -147,10 +147,10 @@ fn search_condition(store: &Store, text: &str) -> Expr {
     if let Ok(id) = idcard::IdNumber::parse(text, today) {
         return query::col("m", "id_bidx").eq(store.crypto.blind_index("id_number", id.as_str()));
     }
-    if text.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-' || c == ' ') {
-        if let Ok(p) = idcard::Phone::parse(text) {
-            return query::col("m", "phone_bidx").eq(store.crypto.blind_index("phone", p.as_str()));
-        }
+    if text.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-' || c == ' ')
+        && let Ok(p) = idcard::Phone::parse(text)
+    {
+        return query::col("m", "phone_bidx").eq(store.crypto.blind_index("phone", p.as_str()));
     }
     if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return query::col("m", "member_no").eq(text);

@@ -48,7 +48,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// A plausible party member: born 1960–2000, joined at 22–35, full member a year later.
 fn person(rng: &mut Rng, id_number: String, female: bool, birth: NaiveDate, today: NaiveDate, store: &Store, retired_share: u32) -> Prepared {
     let name = names::person_name(rng, female);
-    let join_age = 22 + rng.below(14) as u64;
+    let join_age = 22 + rng.below(14);
     let joined = birth.checked_add_days(Days::new(join_age * 365 + rng.below(300))).unwrap_or(birth);
     let joined = if joined > today { today.checked_sub_days(Days::new(400)).unwrap_or(today) } else { joined };
     let probationary = joined > today.checked_sub_days(Days::new(365)).unwrap_or(today) || rng.chance(3);
