@@ -279,6 +279,14 @@ async fn native_place_is_written_read_and_checked_through_the_api() {
     let log = app.demo_login("shenji").await.get_ok("/audit?action=member.update").await;
     let details: Vec<&str> = log["items"].as_array().expect("items").iter().map(|r| r["detail"].as_str().unwrap_or("")).collect();
     assert!(details.iter().any(|d| d.contains("native_place")) && !details.iter().any(|d| d.contains("南京")), "{log}");
+    // The OpenAPI document describes it in the bodies and the records.
+    let doc = app.client().get(app.api_url("/openapi.json")).send().await.expect("openapi").text().await.expect("text");
+    let doc: Value = serde_json::from_str(&doc).expect("json");
+    let schemas = &doc["components"]["schemas"];
+    for (schema, fields) in [("MemberCreate", "MemberInput"), ("MemberPatch", "MemberChange"), ("Member", "Details"), ("MemberRow", "Details")] {
+        assert!(schemas[schema].to_string().contains(&format!("#/components/schemas/{fields}")), "{schema}: {}", schemas[schema]);
+        assert!(schemas[fields]["properties"]["native_place"].is_object(), "{fields}: {}", schemas[fields]);
+    }
     // The demo fills it from the region of the ID number.
     let demo = api.get_ok(&format!("/members/{}", app.member_id_of("dangyuan1").await)).await;
     assert!(demo["native_place"].as_str().is_some_and(|p| p.ends_with('市')), "{demo}");
