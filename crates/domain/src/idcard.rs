@@ -7,39 +7,18 @@
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
-/// 性别 — gender as encoded by the 17th character of the ID number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
+crate::code_enum! {
+    /// 性别 — gender as encoded by the 17th character of the ID number.
+    Gender {
+        Male = "male" / "男",
+        Female = "female" / "女",
+    }
 }
 
 impl Gender {
-    pub fn code(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Gender::Male => "男",
-            Gender::Female => "女",
-        }
-    }
-
-    /// Accepts the code or the Chinese label, because roster spreadsheets use either.
+    /// Like `parse`, also taking the codes in any case, because roster spreadsheets vary.
     pub fn from_code(s: &str) -> Option<Gender> {
-        let s = s.trim();
-        if s == "男" || s.eq_ignore_ascii_case("male") {
-            Some(Gender::Male)
-        } else if s == "女" || s.eq_ignore_ascii_case("female") {
-            Some(Gender::Female)
-        } else {
-            None
-        }
+        Gender::parse(s).or_else(|| Gender::ALL.iter().copied().find(|g| g.code().eq_ignore_ascii_case(s.trim())))
     }
 }
 

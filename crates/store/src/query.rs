@@ -63,7 +63,9 @@ pub fn count_of(table: &'static str, alias: &'static str, cond: Cond) -> SelectS
 
 /// Declares a store row once: the struct (with `FromQueryResult`) and `select()`, the
 /// `SELECT` of exactly its fields `FROM table AS alias`. A field read from a joined table names
-/// its source, `pub org_name: String = o.name`; the join itself is the caller's.
+/// its source, `pub org_name: String = o.name`; the join itself is the caller's. A field holding
+/// a nested record of the same table (`#[sea_orm(nested)]`) says `= nested`: its columns are its
+/// type's `COLUMNS`.
 ///
 /// ```ignore
 /// record! {
@@ -76,7 +78,7 @@ macro_rules! record {
     (
         $(#[$m:meta])*
         $vis:vis struct $name:ident from $table:literal as $alias:literal {
-            $( $(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty $(= $jt:ident . $jc:ident)? ),* $(,)?
+            $( $(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty $(= $jt:ident $(. $jc:ident)?)? ),* $(,)?
         }
     ) => {
         $(#[$m])*
@@ -89,15 +91,20 @@ macro_rules! record {
             pub fn select() -> sea_orm::sea_query::SelectStatement {
                 let mut s = sea_orm::sea_query::Query::select();
                 s.from_as(sea_orm::sea_query::Alias::new($table), sea_orm::sea_query::Alias::new($alias));
-                $( $crate::query::record!(@col s, $alias, $field $(, $jt . $jc)?); )*
+                $( $crate::query::record!(@col s, $alias, $field, $ty $(, $jt $(. $jc)?)?); )*
                 s
             }
         }
     };
-    (@col $s:ident, $alias:literal, $field:ident) => {
+    (@col $s:ident, $alias:literal, $field:ident, $ty:ty) => {
         $s.column((sea_orm::sea_query::Alias::new($alias), sea_orm::sea_query::Alias::new(stringify!($field))));
     };
-    (@col $s:ident, $alias:literal, $field:ident, $jt:ident . $jc:ident) => {
+    (@col $s:ident, $alias:literal, $field:ident, $ty:ty, nested) => {
+        for c in <$ty>::COLUMNS {
+            $s.column((sea_orm::sea_query::Alias::new($alias), sea_orm::sea_query::Alias::new(*c)));
+        }
+    };
+    (@col $s:ident, $alias:literal, $field:ident, $ty:ty, $jt:ident . $jc:ident) => {
         $s.expr_as($crate::query::col(stringify!($jt), stringify!($jc)), sea_orm::sea_query::Alias::new(stringify!($field)));
     };
 }
@@ -108,6 +115,21 @@ pub(crate) use record;
 pub fn insert(table: &'static str, pairs: Vec<(&'static str, Value)>) -> InsertStatement {
     let (cols, vals): (Vec<_>, Vec<_>) = pairs.into_iter().map(|(c, v)| (Alias::new(c), Expr::val(v))).unzip();
     Query::insert().into_table(Alias::new(table)).columns(cols).values_panic(vals).to_owned()
+}
+
+/// A multi-row `INSERT` from rows of column–value pairs, the columns taken from the first row
+/// (every row must name the same columns in the same order); `None` for no rows. Callers chunk
+/// the rows with `dialect::rows_per_statement`.
+pub fn insert_rows<I: IntoIterator<Item = Vec<(&'static str, Value)>>>(table: &'static str, rows: I) -> Option<InsertStatement> {
+    let mut rows = rows.into_iter();
+    let first = rows.next()?;
+    let mut stmt = Query::insert();
+    stmt.into_table(Alias::new(table)).columns(first.iter().map(|(c, _)| Alias::new(*c)));
+    stmt.values_panic(first.into_iter().map(|(_, v)| Expr::val(v)));
+    for row in rows {
+        stmt.values_panic(row.into_iter().map(|(_, v)| Expr::val(v)));
+    }
+    Some(stmt)
 }
 
 /// `UPDATE table SET …` from column–value pairs; the caller adds the `WHERE`.

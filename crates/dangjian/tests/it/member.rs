@@ -241,3 +241,92 @@ proptest! {
         prop_assert!(IdNumber::parse(&changed, today).is_err(), "{changed} accepted");
     }
 }
+
+/// 籍贯: written by create and patch, read back by get, list and search, kept by a patch that
+/// does not name it, and refused with a message naming it when too long or invisible.
+#[tokio::test]
+async fn native_place_is_written_read_and_checked_through_the_api() {
+    let (app, api) = demo_api("zuzhi").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let id = id_number("330106", "19860512", 211);
+    let mut body = member_body(own, "籍贯甲", &id, "");
+    body["native_place"] = json!(" 浙江省杭州市 ");
+    let m = api.post_json("/members", &body).await.assert_status(201).json();
+    assert_eq!(m["native_place"], "浙江省杭州市");
+    let mid = m["id"].as_i64().expect("id");
+    assert_eq!(api.get_ok(&format!("/members/{mid}")).await["native_place"], "浙江省杭州市");
+
+    let p = api.patch_json(&format!("/members/{mid}"), &json!({"native_place": "江苏省南京市"})).await.assert_status(200).json();
+    assert_eq!(p["native_place"], "江苏省南京市");
+    let p = api.patch_json(&format!("/members/{mid}"), &json!({"position": "科长"})).await.assert_status(200).json();
+    assert_eq!((p["native_place"].as_str(), p["position"].as_str()), (Some("江苏省南京市"), Some("科长")));
+    let list = api.get_ok(&format!("/members?org={own}&subtree=false&per_page=200")).await;
+    let row = list["items"].as_array().expect("items").iter().find(|r| r["id"] == mid).cloned().expect("listed");
+    assert_eq!(row["native_place"], "江苏省南京市");
+    assert_eq!(api.search(&json!({"q": id})).await["items"][0]["native_place"], "江苏省南京市");
+
+    for (bad, code) in ["籍".repeat(31), "江苏\u{200B}南京".to_string()].into_iter().zip(["too_long", "invalid_chars"]) {
+        let r = api.patch_json(&format!("/members/{mid}"), &json!({"native_place": bad})).await.assert_status(422);
+        let e = r.json()["errors"].as_array().expect("errors").iter().find(|e| e["field"] == "native_place").cloned().unwrap_or_else(|| panic!("native_place not named: {:?}", r));
+        assert_eq!(e["code"], code);
+        assert!(e["message"].as_str().unwrap_or_default().starts_with("籍贯"), "{e}");
+        let mut create = member_body(own, "籍贯乙", &id_number("330106", "19860512", 213), "");
+        create["native_place"] = json!(bad);
+        assert_eq!(api.post_json("/members", &create).await.assert_status(422).json()["errors"][0]["field"], "native_place");
+    }
+    assert_eq!(api.get_ok(&format!("/members/{mid}")).await["native_place"], "江苏省南京市", "a refused change writes nothing");
+    // The audit log names the field that changed, never its value.
+    let log = app.demo_login("shenji").await.get_ok("/audit?action=member.update").await;
+    let details: Vec<&str> = log["items"].as_array().expect("items").iter().map(|r| r["detail"].as_str().unwrap_or("")).collect();
+    assert!(details.iter().any(|d| d.contains("native_place")) && !details.iter().any(|d| d.contains("南京")), "{log}");
+    // The OpenAPI document describes it in the bodies and the records.
+    let doc = app.client().get(app.api_url("/openapi.json")).send().await.expect("openapi").text().await.expect("text");
+    let doc: Value = serde_json::from_str(&doc).expect("json");
+    let schemas = &doc["components"]["schemas"];
+    for (schema, fields) in [("MemberCreate", "MemberInput"), ("MemberPatch", "MemberChange"), ("Member", "Details"), ("MemberRow", "Details")] {
+        assert!(schemas[schema].to_string().contains(&format!("#/components/schemas/{fields}")), "{schema}: {}", schemas[schema]);
+        assert!(schemas[fields]["properties"]["native_place"].is_object(), "{fields}: {}", schemas[fields]);
+    }
+    // The demo fills it from the region of the ID number.
+    let demo = api.get_ok(&format!("/members/{}", app.member_id_of("dangyuan1").await)).await;
+    assert!(demo["native_place"].as_str().is_some_and(|p| p.ends_with('市')), "{demo}");
+}
+
+/// The page form has a 籍贯 box, saves it, shows it on the member page, and refuses a bad one
+/// beside the box.
+#[tokio::test]
+async fn native_place_on_the_member_pages() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let own_s = own.to_string();
+    let form = Resp::from(zuzhi.client.get(app.url(&format!("/members/new?org={own}"))).send().await.expect("get")).await.assert_status(200);
+    assert!(form.text().contains("籍贯") && form.text().contains(r#"name="native_place""#), "{}", form.text());
+
+    let post = |path: String, pairs: Vec<(&'static str, String)>| {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &zuzhi.csrf)];
+        all.extend(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+        let rb = zuzhi.client.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(form_body(&all));
+        async move { Resp::from(rb.send().await.expect("post")).await }
+    };
+    let id = id_number("440305", "19880808", 215);
+    let fields = |place: &str| vec![("org_id", own_s.clone()), ("name", "页面籍贯".to_string()), ("id_number", id.clone()), ("status", "full".to_string()), ("category", "employed".to_string()), ("joined_on", "2012-07-01".to_string()), ("full_on", "2013-07-01".to_string()), ("native_place", place.to_string())];
+
+    let refused = post("/members/new".into(), fields(&"籍".repeat(31))).await;
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert!(refused.text().contains("籍贯不能超过30个字"), "{}", refused.text());
+
+    let created = post("/members/new".into(), fields("广东省深圳市")).await;
+    assert_eq!(created.status, 303, "{created:?}");
+    let mid = app.scalar(&format!("SELECT id FROM members WHERE name = '页面籍贯' AND org_id = {own}")).await;
+    let page = Resp::from(zuzhi.client.get(app.url(&format!("/members/{mid}"))).send().await.expect("get")).await.assert_status(200);
+    assert!(page.text().contains("<dt>籍贯</dt><dd>广东省深圳市</dd>"), "{}", page.text());
+
+    let edit = Resp::from(zuzhi.client.get(app.url(&format!("/members/{mid}/edit"))).send().await.expect("get")).await.assert_status(200);
+    assert!(edit.text().contains(r#"value="广东省深圳市""#), "the edit form is filled: {}", edit.text());
+    let mut changed = fields("湖南省长沙市");
+    changed.retain(|(k, _)| *k != "id_number");
+    let saved = post(format!("/members/{mid}/edit"), changed).await;
+    assert_eq!(saved.status, 303, "{saved:?}");
+    let m = zuzhi.get_ok(&format!("/members/{mid}")).await;
+    assert_eq!((m["native_place"].as_str(), m["id_masked"].as_str().map(|s| s[..6].to_string())), (Some("湖南省长沙市"), Some("440305".to_string())), "a blank ID box keeps the number");
+}

@@ -3,6 +3,7 @@
 
 use dangjian_store::roster::format::testing::{shared_strings, sheet, workbook_of, ZipPart, MIB};
 use dangjian_store::roster::format::{read_csv, read_xlsx, write_csv, write_xlsx, RosterRow};
+use dangjian_domain::member::MemberInput;
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
@@ -10,12 +11,15 @@ use crate::helpers::*;
 
 fn row(name: &str, id: &str, org: &str) -> RosterRow {
     RosterRow {
-        name: name.into(),
-        gender: String::new(),
-        id_number: id.into(),
-        status: "正式党员".into(),
-        joined_on: "2010-07-01".into(),
-        full_on: "2011.7".into(),
+        member: MemberInput {
+            name: name.into(),
+            gender: String::new(),
+            id_number: id.into(),
+            status: "正式党员".into(),
+            joined_on: "2010-07-01".into(),
+            full_on: "2011.7".into(),
+            ..Default::default()
+        },
         org_code: org.into(),
         ..Default::default()
     }
@@ -136,21 +140,21 @@ async fn export_is_an_attachment_with_masked_numbers() {
     assert!(!text.contains(&id) && !text.contains("13912345678") && !contains_full_id(&text), "full number in an export");
     let rows = read_csv(&csv.body, 10_000).expect("exported csv reads back");
     assert_eq!(rows.len(), expected);
-    let mine = rows.iter().find(|r| r.name == "导出测试").expect("the new member is exported");
-    assert_eq!(mine.id_number, format!("{}********{}", &id[..6], &id[14..]));
-    assert_eq!(mine.phone, "139****5678");
-    assert!(rows.iter().all(|r| &r.id_number[6..14] == "********" && r.org_code == OWN_BRANCH));
+    let mine = rows.iter().find(|r| r.member.name == "导出测试").expect("the new member is exported");
+    assert_eq!(mine.member.id_number, format!("{}********{}", &id[..6], &id[14..]));
+    assert_eq!(mine.member.phone, "139****5678");
+    assert!(rows.iter().all(|r| &r.member.id_number[6..14] == "********" && r.org_code == OWN_BRANCH));
 
     let xlsx = api.get(&format!("/members/export?org={own}")).await.assert_status(200);
     assert!(xlsx.header("content-disposition").unwrap_or_default().starts_with("attachment"));
     let rows = read_xlsx(&xlsx.body, 10_000).expect("exported xlsx reads back");
     assert_eq!(rows.len(), expected);
-    assert!(rows.iter().all(|r| &r.id_number[6..14] == "********"));
+    assert!(rows.iter().all(|r| &r.member.id_number[6..14] == "********"));
 
     // With the reveal permission, and asked for, the numbers are whole: and that is audited.
     let full = api.get(&format!("/members/export?org={own}&format=csv&reveal=true")).await.assert_status(200);
     let rows = read_csv(&full.body, 10_000).expect("csv");
-    assert!(rows.iter().any(|r| r.id_number == id));
+    assert!(rows.iter().any(|r| r.member.id_number == id));
     let log = app.demo_login("shenji").await.get_ok("/audit?action=member.export").await;
     let revealed: Vec<bool> = log["items"].as_array().expect("items").iter().map(|r| r["detail"].as_str().unwrap_or("").contains("\"revealed\":true")).collect();
     assert_eq!(revealed, [true, false, false], "{log}");
@@ -247,4 +251,31 @@ async fn sheet_bomb_is_refused_before_it_costs_cpu() {
     let page = Resp::from(api.client.post(app.url("/import")).multipart(form).send().await.expect("post /import")).await.assert_status(422);
     assert!(page.text().contains(limit), "{page:?}");
     api.get_ok("/members").await;
+}
+
+/// A roster file with a 籍贯 column imports it; the export carries it back; a bad 籍贯 is named
+/// on its line.
+#[tokio::test]
+async fn native_place_is_imported_and_exported() {
+    let (app, api) = demo_api("zuzhi").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let (a, b, c) = (id_number("110105", "19810203", 401), id_number("110105", "19820304", 403), id_number("110105", "19830405", 405));
+    let csv = format!(
+        "姓名,公民身份号码,籍贯,党员状态,入党时间,党组织编码\r\n籍贯导入甲,{a},四川省成都市,正式党员,2010-07-01,{OWN_BRANCH}\r\n籍贯导入乙,{b},,正式党员,2010-07-01,{OWN_BRANCH}\r\n籍贯导入丙,{c},{},正式党员,2010-07-01,{OWN_BRANCH}\r\n",
+        "很".repeat(31)
+    );
+    let report = import(&api, csv.into_bytes(), "r.csv", Some("good_only")).await.assert_status(200).json();
+    assert_eq!((report["imported"].as_u64(), error_lines(&report)), (Some(2), vec![4]), "{report}");
+    assert!(messages(&report, 4).contains("籍贯不能超过30个字"), "{report}");
+    assert_eq!(api.search(&json!({"q": a})).await["items"][0]["native_place"], "四川省成都市");
+    assert_eq!(api.search(&json!({"q": b})).await["items"][0]["native_place"], "");
+
+    let csv = api.get(&format!("/members/export?org={own}&format=csv")).await.assert_status(200);
+    assert!(csv.text().lines().next().unwrap_or_default().contains("籍贯"), "header: {}", csv.text().lines().next().unwrap_or_default());
+    let rows = read_csv(&csv.body, 10_000).expect("csv");
+    assert_eq!(rows.iter().find(|r| r.member.name == "籍贯导入甲").expect("exported").member.native_place, "四川省成都市");
+    let xlsx = api.get(&format!("/members/export?org={own}")).await.assert_status(200);
+    let rows = read_xlsx(&xlsx.body, 10_000).expect("xlsx");
+    assert_eq!(rows.iter().find(|r| r.member.name == "籍贯导入甲").expect("exported").member.native_place, "四川省成都市");
+    assert!(rows.iter().filter(|r| r.member.name != "籍贯导入乙").all(|r| !r.member.native_place.is_empty()), "demo members have one");
 }

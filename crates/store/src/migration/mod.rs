@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m003_jobs", job::m003_jobs::up),
     ("m004_event_tenant", member::m004_event_tenant::up),
     ("m005_post_tenant", org::m005_post_tenant::up),
+    ("m006_member_native_place", member::m006_native_place::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each

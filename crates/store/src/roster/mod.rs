@@ -5,15 +5,16 @@ pub mod format;
 
 use std::collections::HashMap;
 
-use dangjian_domain::member::MemberInput;
+use dangjian_domain::member::{Category, Details, Gender, MemberInput, Status};
 use dangjian_domain::policy::{Action, Decision, Target};
-use dangjian_domain::{idcard, time};
+use dangjian_domain::time::{self, Date};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
-use crate::dialect::all;
-use crate::member::{insert_many, prepare, Prepared};
+use crate::member::{insert_many, prepare, Placement, Prepared};
 use crate::org::{self, Org};
+use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 use format::RosterRow;
 
@@ -47,24 +48,6 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
-fn input_of(r: &RosterRow) -> MemberInput {
-    MemberInput {
-        name: r.name.clone(),
-        gender: r.gender.clone(),
-        ethnicity: r.ethnicity.clone(),
-        id_number: r.id_number.clone(),
-        birth_date: r.birth_date.clone(),
-        education: r.education.clone(),
-        phone: r.phone.clone(),
-        work_unit: r.work_unit.clone(),
-        position: r.position.clone(),
-        category: r.category.clone(),
-        status: r.status.clone(),
-        joined_on: r.joined_on.clone(),
-        full_on: r.full_on.clone(),
-    }
-}
-
 pub async fn import(store: &Store, ctx: &Ctx, bytes: &[u8], mode: ImportMode) -> Result<ImportReport> {
     if ctx.actor.scopes(Action::MemberImport).is_empty() && !ctx.actor.system {
         store.authorize(ctx, Action::MemberImport, Target::system(), "roster").await?;
@@ -96,39 +79,36 @@ pub async fn import(store: &Store, ctx: &Ctx, bytes: &[u8], mode: ImportMode) ->
                 None
             }
         };
-        match input_of(r).validate(today) {
+        match r.member.validate(today) {
             Ok(v) => {
                 if let Some(first) = seen.insert(v.id_number.as_str().to_string(), r.line) {
                     messages.push(format!("公民身份号码与第{first}行重复"));
                 }
                 if messages.is_empty() {
-                    good.push((prepare(store, &v, None), o.expect("checked"), r.line));
+                    good.push((prepare(store, v, None), o.expect("checked"), r.line));
                 }
             }
             Err(es) => messages.extend(es.into_iter().map(|e| e.message)),
         }
         if !messages.is_empty() {
-            errors.push(RowError { line: r.line, name: r.name.clone(), messages });
+            errors.push(RowError { line: r.line, name: r.member.name.clone(), messages });
         }
     }
     // Already on the roster: look the blind indexes up in batches.
     let mut existing = std::collections::HashSet::new();
     for chunk in good.chunks(900) {
-        let list = chunk.iter().map(|(p, _, _)| format!("'{}'", p.id_bidx)).collect::<Vec<_>>().join(",");
-        #[derive(FromQueryResult)]
-        struct B {
-            id_bidx: String,
-        }
-        // The blind indexes are hex digests we computed: safe to inline, and one statement per chunk.
-        for b in all::<B, _>(&store.db, &format!("SELECT id_bidx FROM members WHERE id_bidx IN ({list})"), vec![]).await? {
-            existing.insert(b.id_bidx);
-        }
+        let stmt = Query::select()
+            .column("id_bidx")
+            .from("members")
+            .and_where(Expr::col("id_bidx").is_in(chunk.iter().map(|(p, _, _)| p.id_bidx.clone())))
+            .to_owned();
+        existing.extend(query::fetch::<Bidx, _>(&store.db, &stmt).await?.into_iter().map(|b| b.id_bidx));
     }
     if !existing.is_empty() {
         let (dup, ok): (Vec<_>, Vec<_>) = good.into_iter().partition(|(p, _, _)| existing.contains(&p.id_bidx));
         good = ok;
         for (p, _, line) in dup {
-            errors.push(RowError { line, name: p.name.clone(), messages: vec!["该公民身份号码已登记在册，不能重复导入".into()] });
+            errors.push(RowError { line, name: p.valid.name.clone(), messages: vec!["该公民身份号码已登记在册，不能重复导入".into()] });
         }
     }
     errors.sort_by_key(|e| e.line);
@@ -138,7 +118,7 @@ pub async fn import(store: &Store, ctx: &Ctx, bytes: &[u8], mode: ImportMode) ->
         return Ok(ImportReport { total, imported: 0, rejected: errors.len(), committed: false, errors });
     }
     let txn = store.write().await?;
-    let batch: Vec<(Prepared, &Org)> = good.into_iter().map(|(p, o, _)| (p, o)).collect();
+    let batch: Vec<(Prepared, Placement)> = good.into_iter().map(|(p, o, _)| (p, Placement::from(o))).collect();
     insert_many(&txn, &batch).await.map_err(|e| match e {
         StoreError::Db(d) => StoreError::from_db(d, "导入期间有人登记了相同的公民身份号码，请重新导入"),
         other => other,
@@ -185,24 +165,33 @@ pub enum ExportFormat {
 }
 
 #[derive(FromQueryResult)]
-struct ExportRow {
-    name: String,
-    gender: String,
-    ethnicity: String,
-    birth_date: String,
-    id_masked: String,
-    id_enc: String,
-    phone_masked: Option<String>,
-    phone_enc: Option<String>,
-    education: String,
-    work_unit: String,
-    position: String,
-    category: String,
-    status: String,
-    joined_on: Option<String>,
-    full_on: Option<String>,
-    org_code: String,
-    org_name: String,
+struct Bidx {
+    id_bidx: String,
+}
+
+record! {
+    /// A member as the roster file shows it, with the organisation's code and name.
+    struct ExportRow from "members" as "m" {
+        name: String,
+        gender: Gender,
+        birth_date: Date,
+        id_masked: String,
+        id_enc: String,
+        phone_masked: Option<String>,
+        phone_enc: Option<String>,
+        category: Category,
+        status: Status,
+        joined_on: Option<Date>,
+        full_on: Option<Date>,
+        #[sea_orm(nested)]
+        details: Details = nested,
+        org_code: String = o.code,
+        org_name: String = o.name,
+    }
+}
+
+fn date_text(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Exports the roster of an organisation's subtree. Without the reveal permission, or unless
@@ -213,12 +202,15 @@ pub async fn export(store: &Store, ctx: &Ctx, org_id: i64, format: ExportFormat,
     if reveal {
         store.authorize(ctx, Action::MemberReveal, Target::org(&o.path), &format!("org:{org_id}")).await?;
     }
-    let (lo, hi) = org::range(&o.path);
-    let rows = all::<ExportRow, _>(&store.db,
-        "SELECT m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.id_enc, m.phone_masked, m.phone_enc, m.education, m.work_unit, m.position, \
-           m.category, m.status, m.joined_on, m.full_on, o.code AS org_code, o.name AS org_name \
-         FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.org_path >= $1 AND m.org_path < $2 AND m.status IN ('full', 'probationary') ORDER BY m.org_path, m.name, m.id",
-        vec![lo, hi]).await?;
+    let stmt = ExportRow::select()
+        .join_as(JoinType::InnerJoin, "orgs", "o", col("o", "id").equals(("m", "org_id")))
+        .cond_where(query::in_subtree(col("m", "org_path"), &o.path))
+        .and_where(col("m", "status").is_in(crate::member::on_roster()))
+        .order_by(("m", "org_path"), Order::Asc)
+        .order_by(("m", "name"), Order::Asc)
+        .order_by(("m", "id"), Order::Asc)
+        .to_owned();
+    let rows: Vec<ExportRow> = query::fetch(&store.db, &stmt).await?;
     let crypto = store.crypto.as_ref();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -230,24 +222,20 @@ pub async fn export(store: &Store, ctx: &Ctx, org_id: i64, format: ExportFormat,
         } else {
             (r.id_masked.clone(), r.phone_masked.clone().unwrap_or_default())
         };
-        out.push(RosterRow {
-            line: 0,
+        let mut member = MemberInput {
             name: r.name,
-            gender: idcard::Gender::from_code(&r.gender).map(|g| g.label().to_string()).unwrap_or_default(),
-            ethnicity: r.ethnicity,
+            gender: r.gender.label().to_string(),
             id_number,
-            birth_date: r.birth_date,
-            education: r.education,
+            birth_date: r.birth_date.to_string(),
             phone,
-            work_unit: r.work_unit,
-            position: r.position,
-            category: dangjian_domain::member::Category::parse(&r.category).map(|c| c.label().to_string()).unwrap_or(r.category),
-            status: dangjian_domain::member::Status::parse(&r.status).map(|s| s.label().to_string()).unwrap_or(r.status),
-            joined_on: r.joined_on.unwrap_or_default(),
-            full_on: r.full_on.unwrap_or_default(),
-            org_code: r.org_code,
-            org_name: r.org_name,
-        });
+            category: r.category.label().to_string(),
+            status: r.status.label().to_string(),
+            joined_on: date_text(r.joined_on),
+            full_on: date_text(r.full_on),
+            ..MemberInput::default()
+        };
+        r.details.fill(&mut member);
+        out.push(RosterRow { line: 0, member, org_code: r.org_code, org_name: r.org_name });
     }
     audit::record_alone(store, ctx, "member.export", &format!("org:{org_id}"), "ok", json!({"rows": out.len(), "revealed": reveal, "format": format!("{format:?}")})).await?;
     let stamp = time::today_cst().format("%Y%m%d");

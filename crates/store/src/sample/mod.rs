@@ -4,17 +4,19 @@
 pub mod names;
 
 use chrono::{Days, NaiveDate};
-use dangjian_domain::member::{Category, Status};
+use dangjian_domain::member::{Category, Details, EventKind, Gender, Status, ValidMember};
 use dangjian_domain::org::{OrgKind, UnitCategory};
 use dangjian_domain::policy::Role;
-use dangjian_domain::{idcard, org as org_rules, time};
+use dangjian_domain::time::{self, Date};
+use dangjian_domain::{idcard, org as org_rules};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
 use crate::account::{self, AuthSettings, NewAccount};
-use crate::dialect::{exec, scalar_i64};
-use crate::member::{insert_many, Prepared};
+use crate::member::{event_row, insert_many, prepare, Placement, Prepared};
 use crate::org::{self, Org, OrgInput};
+use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store};
 use names::Rng;
 
@@ -46,7 +48,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// A plausible party member: born 1960–2000, joined at 22–35, full member a year later.
 fn person(rng: &mut Rng, id_number: String, female: bool, birth: NaiveDate, today: NaiveDate, store: &Store, retired_share: u32) -> Prepared {
     let name = names::person_name(rng, female);
-    let join_age = 22 + rng.below(14) as u64;
+    let join_age = 22 + rng.below(14);
     let joined = birth.checked_add_days(Days::new(join_age * 365 + rng.below(300))).unwrap_or(birth);
     let joined = if joined > today { today.checked_sub_days(Days::new(400)).unwrap_or(today) } else { joined };
     let probationary = joined > today.checked_sub_days(Days::new(365)).unwrap_or(today) || rng.chance(3);
@@ -57,30 +59,28 @@ fn person(rng: &mut Rng, id_number: String, female: bool, birth: NaiveDate, toda
         (joined, joined.checked_add_days(Days::new(365)))
     };
     let phone = names::phone(rng);
-    let c = store.crypto.as_ref();
     let category = if rng.chance(retired_share) { Category::Retired } else if rng.chance(2) { Category::Mobile } else { Category::Employed };
     let id = idcard::IdNumber::parse(&id_number, today).expect("generated ID numbers are valid");
-    let p = idcard::Phone::parse(&phone).expect("generated phones are valid");
-    Prepared {
-        member_no: None,
-        name,
-        gender: if female { "female" } else { "male" }.to_string(),
+    let details = Details {
         ethnicity: names::ethnicity(rng).to_string(),
-        birth_date: time::format_date(birth),
-        id_enc: c.encrypt_field(id.as_str()),
-        id_bidx: c.blind_index("id_number", id.as_str()),
-        id_masked: id.masked(),
-        phone_enc: Some(c.encrypt_field(p.as_str())),
-        phone_bidx: Some(c.blind_index("phone", p.as_str())),
-        phone_masked: Some(p.masked()),
+        native_place: names::native_place(&id_number).to_string(),
         education: names::education(rng).to_string(),
         work_unit: String::new(),
         position: names::position(rng).to_string(),
-        category: category.code().to_string(),
-        status: if probationary { Status::Probationary } else { Status::Full }.code().to_string(),
-        joined_on: Some(time::format_date(joined)),
-        full_on: full.map(time::format_date),
-    }
+    };
+    let v = ValidMember {
+        name,
+        gender: if female { Gender::Female } else { Gender::Male },
+        id_number: id,
+        birth_date: Date(birth),
+        phone: Some(idcard::Phone::parse(&phone).expect("generated phones are valid")),
+        category,
+        status: if probationary { Status::Probationary } else { Status::Full },
+        joined_on: Some(Date(joined)),
+        full_on: full.map(Date),
+        details,
+    };
+    prepare(store, v, None)
 }
 
 fn random_birth(rng: &mut Rng) -> NaiveDate {
@@ -109,7 +109,7 @@ async fn create_org(store: &Store, ctx: &Ctx, parent: Option<&Org>, kind: OrgKin
 pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary> {
     if let Some(root) = org::load_by_code(&store.db, DEMO_ROOT_CODE).await? {
         let members = org::stats_of(store, &root).await?.members;
-        let orgs = scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs WHERE tenant_id = $1", vec![root.id.into()]).await?;
+        let orgs = count_orgs(&store.db, root.id).await?;
         let branch_name = org::load_by_code(&store.db, "SZJGGW-A01-B1").await?.map(|o| o.name).unwrap_or_default();
         return Ok(DemoSummary { created: false, orgs, members, branch_name });
     }
@@ -155,18 +155,19 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     branches.push(temp);
 
     // Members: 15–45 per branch (a few over 50, so the size warning shows), first member is the secretary.
-    let mut rows: Vec<(Prepared, &Org)> = Vec::new();
+    let mut rows: Vec<(Prepared, Placement)> = Vec::new();
     let mut per_branch: Vec<(usize, usize)> = Vec::new();
     for (bi, br) in branches.iter().enumerate() {
-        let n = if bi == 3 { 56 } else if br.kind == OrgKind::TemporaryBranch { 12 } else { 25 + rng.below(21) as usize };
+        let temporary = br.kind == OrgKind::TemporaryBranch;
+        let n = if bi == 3 { 56 } else if temporary { 12 } else { 25 + rng.below(21) as usize };
         let start = rows.len();
         for _ in 0..n {
             let female = rng.chance(42);
             let birth = random_birth(&mut rng);
             let id = names::id_number(&mut rng, birth, female);
-            let mut p = person(&mut rng, id, female, birth, today, store, if br.kind == OrgKind::TemporaryBranch { 0 } else { 12 });
-            p.work_unit = br.unit_name.clone();
-            rows.push((p, br));
+            let mut p = person(&mut rng, id, female, birth, today, store, if temporary { 0 } else { 12 });
+            p.valid.details.work_unit.clone_from(&br.unit_name);
+            rows.push((p, Placement::from(br)));
         }
         per_branch.push((start, n));
     }
@@ -179,45 +180,22 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     txn.commit().await?;
 
     // History, posts and terms, written directly: the demo is data, not a sequence of requests.
-    let ids: Vec<(i64, String, Option<String>, i64)> = {
-        #[derive(sea_orm::FromQueryResult)]
-        struct R {
-            id: i64,
-            joined_on: Option<String>,
-            full_on: Option<String>,
-            org_id: i64,
-        }
-        crate::dialect::all::<R, _>(&store.db, "SELECT id, joined_on, full_on, org_id FROM members WHERE tenant_id = $1 ORDER BY id", vec![root.id.into()])
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.joined_on.unwrap_or_default(), r.full_on, r.org_id))
-            .collect()
-    };
+    let ids: Vec<Joined> = query::fetch(&store.db, &Joined::select().and_where(col("m", "tenant_id").eq(root.id)).order_by(("m", "id"), Order::Asc).to_owned()).await?;
     let txn = store.write().await?;
-    let mut ev: Vec<[Value; 6]> = Vec::new();
+    let mut ev: Vec<Vec<(&'static str, Value)>> = Vec::new();
     let now = time::now_unix();
-    for (k, (id, joined, full, org_id)) in ids.iter().enumerate() {
-        ev.push([(*id).into(), "joined".into(), joined.clone().into(), Some(*org_id).into(), "经支部大会讨论通过，接收为预备党员".into(), now.into()]);
-        if let Some(f) = full {
-            ev.push([(*id).into(), "full".into(), f.clone().into(), Some(*org_id).into(), "预备期满，经支部大会讨论通过，按期转为正式党员".into(), now.into()]);
+    for (k, m) in ids.iter().enumerate() {
+        let joined = m.joined_on.unwrap_or(m.birth_date);
+        ev.push(event_row(root.id, m.id, EventKind::Joined, joined, Some(m.org_id), "经支部大会讨论通过，接收为预备党员", now));
+        if let Some(f) = m.full_on {
+            ev.push(event_row(root.id, m.id, EventKind::Full, f, Some(m.org_id), "预备期满，经支部大会讨论通过，按期转为正式党员", now));
         }
         if k % 17 == 0 {
-            ev.push([(*id).into(), "transfer".into(), "2023-03-15".into(), Some(*org_id).into(), "因工作调动，组织关系转入本支部".into(), now.into()]);
+            ev.push(event_row(root.id, m.id, EventKind::Transfer, Date(date(2023, 3, 15)), Some(m.org_id), "因工作调动，组织关系转入本支部", now));
         }
     }
-    for chunk in ev.chunks(crate::dialect::rows_per_statement(store.backend(), 6)) {
-        let mut sql = String::from("INSERT INTO member_events (member_id, kind, on_date, org_id, note, at) VALUES ");
-        let mut vals = Vec::with_capacity(chunk.len() * 6);
-        for (i, row) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            crate::dialect::push_row_placeholders(&mut sql, store.backend(), i * 6 + 1, 6);
-            vals.extend(row.iter().cloned());
-        }
-        exec(&txn, &sql, vals).await?;
-    }
-    let by_org = |oid: i64| ids.iter().filter(move |r| r.3 == oid).map(|r| r.0).collect::<Vec<_>>();
+    insert_chunked(&txn, "member_events", ev).await?;
+    let by_org = |oid: i64| ids.iter().filter(move |r| r.org_id == oid).map(|r| r.id).collect::<Vec<_>>();
     let posts = ["secretary", "deputy_secretary", "organisation_member", "propaganda_member", "discipline_member"];
     let mut first_branch_members = Vec::new();
     for (bi, br) in branches.iter().enumerate() {
@@ -228,26 +206,24 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         let held = if ms.len() >= 7 { posts.len() } else { 2 };
         for (pi, post) in posts.iter().take(held).enumerate() {
             if let Some(mid) = ms.get(pi) {
-                exec(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, $3, 'a', $4, '')",
-                    vec![br.id.into(), (*mid).into(), (*post).into(), "2024-03-20".into()]).await?;
+                insert_post(&txn, root.id, br.id, *mid, post, "a", "2024-03-20", "").await?;
             }
         }
         // AB角: the deputy stands in for the secretary.
         if let Some(mid) = ms.get(1) {
-            exec(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, 'secretary', 'b', $3, '书记外出时由副书记主持工作')",
-                vec![br.id.into(), (*mid).into(), "2024-03-20".into()]).await?;
+            insert_post(&txn, root.id, br.id, *mid, "secretary", "b", "2024-03-20", "书记外出时由副书记主持工作").await?;
         }
         if br.kind != OrgKind::TemporaryBranch {
             // One branch in four is overdue for its election, so the warning shows.
             let (start, end) = if bi % 4 == 3 { ("2021-06-18", "2024-06-17") } else { ("2024-03-20", "2027-03-19") };
-            exec(&txn, "INSERT INTO org_terms (org_id, started_on, ends_on, note) VALUES ($1, $2, $3, $4)",
-                vec![br.id.into(), start.into(), end.into(), "党员大会选举产生".into()]).await?;
+            let term = query::insert("org_terms", vec![("org_id", br.id.into()), ("started_on", start.into()), ("ends_on", end.into()), ("note", "党员大会选举产生".into())]);
+            query::execute(&txn, &term).await?;
         }
     }
     for g in &groups {
         let parent_members = by_org(g.parent_id.unwrap_or(0));
         if let Some(mid) = parent_members.get(6 + (g.id % 3) as usize) {
-            exec(&txn, "INSERT INTO posts (org_id, member_id, post, ab_role, started_on, note) VALUES ($1, $2, 'group_leader', 'a', '2024-04-01', '')", vec![g.id.into(), (*mid).into()]).await?;
+            insert_post(&txn, root.id, g.id, *mid, "group_leader", "a", "2024-04-01", "").await?;
         }
     }
     txn.commit().await?;
@@ -267,9 +243,9 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         };
         account::grant(store, &ctx, a.id, role.code(), scope).await?;
     }
-    exec(&store.db, "INSERT INTO meta (key, value) VALUES ('demo_loaded', $1)", vec![time::now_unix().to_string().into()]).await?;
+    query::execute(&store.db, &query::insert("meta", vec![("key", "demo_loaded".into()), ("value", time::now_unix().to_string().into())])).await?;
     let members = org::stats_of(store, &root).await?.members;
-    let orgs = scalar_i64(&store.db, "SELECT COUNT(*) FROM orgs WHERE tenant_id = $1", vec![root.id.into()]).await?;
+    let orgs = count_orgs(&store.db, root.id).await?;
     Ok(DemoSummary { created: true, orgs, members, branch_name: first.name.clone() })
 }
 
@@ -292,65 +268,56 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
     let code = format!("GEN{seed}-{}", time::now_unix() % 100_000);
     let root = create_org(store, &ctx, None, OrgKind::WorkingCommittee, &format!("规模测试工委{seed}"), &code, "规模测试", "").await?;
     // Explicit ids, so paths are known before the rows exist; sequences are moved past them after.
-    let base = scalar_i64(&store.db, "SELECT COALESCE(MAX(id), 0) FROM orgs", vec![]).await? + 1;
+    let max_id = Query::select().expr(Func::coalesce([Expr::col("id").max(), Expr::val(0)])).from("orgs").to_owned();
+    let base = query::scalar(&store.db, &max_id).await? + 1;
     let orgs = orgs.max(4);
     let committees = (orgs / 60).max(1);
     let generals = (orgs / 12).max(1);
     let now = time::now_unix();
-    let mut planned: Vec<Org> = Vec::with_capacity(orgs);
+    let mut planned: Vec<Planned> = Vec::with_capacity(orgs);
     let mut next = base;
-    let mk = |id: i64, parent: &Org, kind: OrgKind, name: String| Org {
-        id,
-        tenant_id: Some(root.id),
-        parent_id: Some(parent.id),
-        path: org_rules::child_path(&parent.path, id),
-        kind,
-        name,
-        code: format!("{code}-{id}"),
-        unit_name: String::new(),
-        unit_category: UnitCategory::Agency,
-        established_on: None,
-        ends_on: None,
-        dissolved_on: None,
-        active: true,
-        sort: 0,
-        note: String::new(),
-        created_at: now,
-        updated_at: now,
-    };
+    let mk = |id: i64, parent: (i64, &str), kind: OrgKind, name: String| Planned { id, parent_id: parent.0, path: org_rules::child_path(parent.1, id), kind, name };
     for c in 0..committees {
         let agency = names::AGENCIES[c % names::AGENCIES.len()];
-        planned.push(mk(next, &root, OrgKind::AgencyCommittee, format!("{agency}机关党委{}", c + 1)));
+        planned.push(mk(next, (root.id, &root.path), OrgKind::AgencyCommittee, format!("{agency}机关党委{}", c + 1)));
         next += 1;
     }
     for g in 0..generals {
-        let parent = planned[g % committees].clone();
-        planned.push(mk(next, &parent, OrgKind::GeneralBranch, format!("第{}党总支", g + 1)));
+        let parent = &planned[g % committees];
+        let o = mk(next, (parent.id, &parent.path), OrgKind::GeneralBranch, format!("第{}党总支", g + 1));
+        planned.push(o);
         next += 1;
     }
     let n_branches = orgs.saturating_sub(committees + generals + 1).max(1);
     let mut branch_idx = Vec::with_capacity(n_branches);
     for b in 0..n_branches {
-        let parent = planned[committees + b % generals].clone();
+        let parent = &planned[committees + b % generals];
         let dept = names::DEPARTMENTS[b % names::DEPARTMENTS.len()];
+        let o = mk(next, (parent.id, &parent.path), OrgKind::Branch, format!("{dept}第{}党支部", b + 1));
         branch_idx.push(planned.len());
-        planned.push(mk(next, &parent, OrgKind::Branch, format!("{dept}第{}党支部", b + 1)));
+        planned.push(o);
         next += 1;
     }
     let txn = store.write().await?;
-    for chunk in planned.chunks(crate::dialect::rows_per_statement(store.backend(), 14)) {
-        let mut sql = String::from("INSERT INTO orgs (id, tenant_id, parent_id, path, kind, name, code, unit_name, unit_category, active, sort, note, created_at, updated_at) VALUES ");
-        let mut vals: Vec<Value> = Vec::with_capacity(chunk.len() * 14);
-        for (i, o) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            crate::dialect::push_row_placeholders(&mut sql, store.backend(), i * 14 + 1, 14);
-            vals.extend([o.id.into(), o.tenant_id.into(), o.parent_id.into(), o.path.clone().into(), o.kind.into(), o.name.clone().into(), o.code.clone().into(),
-                o.unit_name.clone().into(), o.unit_category.into(), true.into(), 0i64.into(), String::new().into(), now.into(), now.into()]);
-        }
-        exec(&txn, &sql, vals).await?;
-    }
+    let org_rows = planned.iter().map(|o| {
+        vec![
+            ("id", o.id.into()),
+            ("tenant_id", root.id.into()),
+            ("parent_id", o.parent_id.into()),
+            ("path", o.path.clone().into()),
+            ("kind", o.kind.into()),
+            ("name", o.name.clone().into()),
+            ("code", format!("{code}-{}", o.id).into()),
+            ("unit_name", String::new().into()),
+            ("unit_category", UnitCategory::Agency.into()),
+            ("active", true.into()),
+            ("sort", 0i64.into()),
+            ("note", String::new().into()),
+            ("created_at", now.into()),
+            ("updated_at", now.into()),
+        ]
+    });
+    insert_chunked(&txn, "orgs", org_rows.collect()).await?;
     crate::dialect::reset_sequence(&txn, "orgs").await?;
     org::tree::changed(&txn).await?;
     txn.commit().await?;
@@ -360,8 +327,8 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
     let batch = 20_000;
     let mut done = 0;
     while done < members {
-        let n = batch.min(members - done);
-        let mut rows: Vec<(Prepared, &Org)> = Vec::with_capacity(n);
+        let n = std::cmp::min(batch, members - done);
+        let mut rows: Vec<(Prepared, Placement)> = Vec::with_capacity(n);
         for k in done..done + n {
             let female = rng.chance(40);
             // (region, birth day, sequence) is injective in k, so ID numbers never collide.
@@ -373,7 +340,7 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
             let p = person(&mut rng, id, female, birth, today, store, 10);
             // Contiguous blocks per branch: a batch touches few organisations' counters.
             let o = &planned[branch_idx[k * branch_idx.len() / members]];
-            rows.push((p, o));
+            rows.push((p, Placement { tenant_id: root.id, org_id: o.id, org_path: &o.path }));
         }
         let txn = store.write().await?;
         insert_many(&txn, &rows).await?;
@@ -390,5 +357,56 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
 
 /// Whether any organisation exists yet (a fresh installation).
 pub async fn is_empty<C: ConnectionTrait>(c: &C) -> Result<bool> {
-    Ok(scalar_i64(c, "SELECT COUNT(*) FROM orgs", vec![]).await? == 0)
+    Ok(query::scalar(c, &query::count_of("orgs", "o", Cond::all())).await? == 0)
+}
+
+async fn count_orgs<C: ConnectionTrait>(c: &C, tenant_id: i64) -> Result<i64> {
+    Ok(query::scalar(c, &query::count_of("orgs", "o", Cond::all().add(col("o", "tenant_id").eq(tenant_id)))).await?)
+}
+
+/// An organisation of generated data, before it is written.
+struct Planned {
+    id: i64,
+    parent_id: i64,
+    path: String,
+    kind: OrgKind,
+    name: String,
+}
+
+record! {
+    /// A demo member's dates, for the history written after the members.
+    struct Joined from "members" as "m" {
+        id: i64,
+        org_id: i64,
+        birth_date: Date,
+        joined_on: Option<Date>,
+        full_on: Option<Date>,
+    }
+}
+
+/// Writes rows of column–value pairs with multi-row INSERTs within the parameter limits.
+async fn insert_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>) -> Result<()> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(crate::dialect::rows_per_statement(c.get_database_backend(), width)).collect();
+        if let Some(stmt) = query::insert_rows(table, chunk) {
+            query::execute(c, &stmt).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_post<C: ConnectionTrait>(c: &C, tenant_id: i64, org_id: i64, member_id: i64, post: &str, ab_role: &str, started_on: &str, note: &str) -> Result<()> {
+    let row = query::insert("posts", vec![
+        ("tenant_id", tenant_id.into()),
+        ("org_id", org_id.into()),
+        ("member_id", member_id.into()),
+        ("post", post.to_string().into()),
+        ("ab_role", ab_role.to_string().into()),
+        ("started_on", started_on.to_string().into()),
+        ("note", note.to_string().into()),
+    ]);
+    query::execute(c, &row).await?;
+    Ok(())
 }

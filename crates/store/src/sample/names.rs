@@ -215,6 +215,28 @@ pub fn ethnicity(rng: &mut Rng) -> &'static str {
     }
 }
 
+/// 籍贯 by the prefecture (first four digits) of the region codes used here: where the ID
+/// number was issued, which for most people is where they come from.
+const NATIVE_PLACES: [(&str, &str); 40] = [
+    ("1101", "北京市"), ("1201", "天津市"), ("1301", "河北省石家庄市"), ("1306", "河北省保定市"),
+    ("1401", "山西省太原市"), ("1501", "内蒙古自治区呼和浩特市"), ("2101", "辽宁省沈阳市"),
+    ("2201", "吉林省长春市"), ("2301", "黑龙江省哈尔滨市"), ("3101", "上海市"), ("3201", "江苏省南京市"),
+    ("3205", "江苏省苏州市"), ("3301", "浙江省杭州市"), ("3302", "浙江省宁波市"), ("3401", "安徽省合肥市"),
+    ("3501", "福建省福州市"), ("3502", "福建省厦门市"), ("3601", "江西省南昌市"), ("3701", "山东省济南市"),
+    ("3702", "山东省青岛市"), ("4101", "河南省郑州市"), ("4201", "湖北省武汉市"), ("4301", "湖南省长沙市"),
+    ("4401", "广东省广州市"), ("4403", "广东省深圳市"), ("4405", "广东省汕头市"), ("4413", "广东省惠州市"),
+    ("4451", "广东省潮州市"), ("4501", "广西壮族自治区南宁市"), ("4601", "海南省海口市"), ("5001", "重庆市"),
+    ("5101", "四川省成都市"), ("5201", "贵州省贵阳市"), ("5301", "云南省昆明市"), ("5401", "西藏自治区拉萨市"),
+    ("6101", "陕西省西安市"), ("6201", "甘肃省兰州市"), ("6301", "青海省西宁市"),
+    ("6401", "宁夏回族自治区银川市"), ("6501", "新疆维吾尔自治区乌鲁木齐市"),
+];
+
+/// The 籍贯 an ID number suggests (empty for a region not in the table).
+pub fn native_place(id_number: &str) -> &'static str {
+    let prefecture = id_number.get(..4).unwrap_or("");
+    NATIVE_PLACES.iter().find(|(code, _)| *code == prefecture).map_or("", |(_, place)| place)
+}
+
 /// Agency staff are mostly graduates, so the weights skew to 大学本科 and 研究生.
 const EDUCATION: [(&str, u32); 5] = [
     ("研究生", 22),
@@ -372,6 +394,16 @@ mod tests {
             (0..50).map(|i| person_name(&mut r, i % 2 == 0)).collect()
         };
         assert_eq!(names_a, names_b);
+    }
+
+    #[test]
+    fn every_region_used_has_a_native_place() {
+        for region in REGIONS {
+            let place = native_place(&format!("{region}199001010011"));
+            assert!(!place.is_empty() && place.chars().count() <= 30, "{region}");
+        }
+        assert_eq!(native_place("330106199001010011"), "浙江省杭州市");
+        assert_eq!(native_place("99"), "");
     }
 
     #[test]

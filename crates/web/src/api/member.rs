@@ -4,7 +4,8 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use dangjian_store::member::{self, Member, MemberCreate, MemberEvent, MemberPatch, MemberQuery, MemberRow, Revealed};
+use dangjian_domain::member::{MemberChange, MemberInput};
+use dangjian_store::member::{self, Member, MemberEvent, MemberQuery, MemberRow, Revealed};
 use dangjian_store::roster::{self, ExportFormat, ImportMode, ImportReport};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -80,9 +81,37 @@ async fn search(State(s): State<AppState>, auth: Authed, Json(b): Json<SearchBod
     Ok(Json(MemberPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
 }
 
+/// Body of a new member: the organisation, an optional member number and the roster fields.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MemberCreate {
+    pub org_id: i64,
+    pub member_no: String,
+    #[serde(flatten)]
+    pub fields: MemberInput,
+}
+
+/// A partial change; `org_id` different from the current one transfers the member.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MemberPatch {
+    pub org_id: Option<i64>,
+    pub member_no: Option<String>,
+    /// Why the organisation or status changed, for the member's history.
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub fields: MemberChange,
+}
+
+impl From<MemberPatch> for member::Change {
+    fn from(b: MemberPatch) -> Self {
+        member::Change { org_id: b.org_id, member_no: b.member_no, fields: b.fields, reason: b.reason.unwrap_or_default() }
+    }
+}
+
 #[utoipa::path(post, path = "/members", request_body = MemberCreate, responses((status = 201, body = Member), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(State(s): State<AppState>, auth: Authed, Json(b): Json<MemberCreate>) -> Result<(StatusCode, Json<Member>), ApiError> {
-    Ok((StatusCode::CREATED, Json(member::create(&s.store, &auth.ctx, &b).await?)))
+    Ok((StatusCode::CREATED, Json(member::create(&s.store, &auth.ctx, b.org_id, &b.member_no, &b.fields).await?)))
 }
 
 #[utoipa::path(get, path = "/members/{id}", params(("id" = i64, Path)), responses((status = 200, body = Member), (status = 404, body = Problem)))]
@@ -92,7 +121,7 @@ async fn get_one(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -
 
 #[utoipa::path(patch, path = "/members/{id}", params(("id" = i64, Path)), request_body = MemberPatch, responses((status = 200, body = Member), (status = 422, body = Problem)))]
 async fn patch(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(b): Json<MemberPatch>) -> Result<Json<Member>, ApiError> {
-    Ok(Json(member::update(&s.store, &auth.ctx, id, &b).await?))
+    Ok(Json(member::update(&s.store, &auth.ctx, id, &b.into()).await?))
 }
 
 #[utoipa::path(post, path = "/members/{id}/reveal", params(("id" = i64, Path)), responses((status = 200, body = Revealed), (status = 403, body = Problem)))]

@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use dangjian_domain::member::{Category, Status};
+use dangjian_domain::member::{Category, Details, MemberChange, MemberInput, Status, TextField, FIELDS};
 use dangjian_domain::policy::{Action, Decision, Target};
-use dangjian_store::member::{self, Member, MemberCreate, MemberEvent, MemberPatch, MemberQuery, MemberRow, Revealed};
+use dangjian_store::member::{self, Change, Member, MemberEvent, MemberQuery, MemberRow, Revealed};
 use dangjian_store::org::{self, Node, Org, Post};
 use dangjian_store::Page;
 
@@ -124,6 +124,7 @@ async fn list_view(s: &AppState, auth: &Authed, p: ListParams, q: MemberQuery, l
 struct ShowPage {
     nav: Nav,
     m: Member,
+    texts: &'static [TextField],
     posts: Vec<(String, Post)>,
     events: Vec<MemberEvent>,
     revealed: Option<Revealed>,
@@ -144,6 +145,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Reveal
     let can = |a| auth.ctx.actor.decide(a, target) == Decision::Allow;
     Ok(render(&ShowPage {
         nav: Nav::of(auth),
+        texts: Details::FIELDS,
         posts: member::posts(&s.store, &auth.ctx, id).await?,
         events: member::events(&s.store, &auth.ctx, id).await?,
         can_edit: can(Action::MemberWrite),
@@ -171,24 +173,16 @@ async fn reveal(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Emp
     show_page(&s, &pf.auth, id, Some(r), "").await
 }
 
+/// The member form: the organisation, member number and change reason, and the roster fields
+/// under their own codes.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default)]
 struct MemberForm {
     org_id: String,
     member_no: String,
-    name: String,
-    gender: String,
-    ethnicity: String,
-    id_number: String,
-    education: String,
-    phone: String,
-    work_unit: String,
-    position: String,
-    category: String,
-    status: String,
-    joined_on: String,
-    full_on: String,
     reason: String,
+    #[serde(flatten)]
+    fields: MemberInput,
 }
 
 #[derive(Template)]
@@ -202,12 +196,19 @@ struct FormPage {
     orgs: Vec<Node>,
     statuses: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
+    /// The plain text fields, one input each.
+    texts: &'static [TextField],
     errors: FieldErrors,
+    /// Messages of no field the form shows.
+    other_errors: Vec<String>,
 }
 
 async fn form_page(s: &AppState, auth: &Authed, title: String, action: String, editing: bool, f: MemberForm, errors: FieldErrors) -> Result<FormPage, PageError> {
     let orgs = org::options(&s.store, &auth.ctx, Action::MemberWrite, 1000).await?.into_iter().filter(|o| o.holds_members()).collect();
+    let shown: Vec<&str> = FIELDS.iter().map(|fd| fd.code).chain(["org_id", "member_no", "reason"]).collect();
     Ok(FormPage {
+        texts: Details::FIELDS,
+        other_errors: errors.others(&shown),
         nav: Nav::of(auth),
         title,
         action,
@@ -227,30 +228,14 @@ struct OrgParam {
 }
 
 async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgParam>) -> Result<Response, PageError> {
-    let f = MemberForm { org_id: q.org, status: "full".into(), category: "employed".into(), ..Default::default() };
+    let fields = MemberInput { status: Status::Full.code().into(), category: Category::Employed.code().into(), ..Default::default() };
+    let f = MemberForm { org_id: q.org, fields, ..Default::default() };
     Ok(render(&form_page(&s, &auth, "新增党员".into(), "/members/new".into(), false, f, FieldErrors::default()).await?))
 }
 
 async fn create(State(s): State<AppState>, pf: PageForm<MemberForm>) -> Result<Response, PageError> {
     let (auth, f) = (pf.auth, pf.form);
-    let body = MemberCreate {
-        org_id: opt_id(&f.org_id).unwrap_or(0),
-        member_no: f.member_no.clone(),
-        name: f.name.clone(),
-        gender: f.gender.clone(),
-        ethnicity: f.ethnicity.clone(),
-        id_number: f.id_number.clone(),
-        birth_date: String::new(),
-        education: f.education.clone(),
-        phone: f.phone.clone(),
-        work_unit: f.work_unit.clone(),
-        position: f.position.clone(),
-        category: f.category.clone(),
-        status: f.status.clone(),
-        joined_on: f.joined_on.clone(),
-        full_on: f.full_on.clone(),
-    };
-    match member::create(&s.store, &auth.ctx, &body).await {
+    match member::create(&s.store, &auth.ctx, opt_id(&f.org_id).unwrap_or(0), &f.member_no, &f.fields).await {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}?done=created", m.id)).into_response()),
         Err(e) => {
             let errors = FieldErrors::for_form(e)?;
@@ -262,52 +247,20 @@ async fn create(State(s): State<AppState>, pf: PageForm<MemberForm>) -> Result<R
 async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let m = member::get(&s.store, &auth.ctx, id).await?;
     s.store.authorize(&auth.ctx, Action::MemberWrite, Target::member(&m.org_path, auth.ctx.actor.member_id == Some(id)), &format!("member:{id}")).await?;
-    let f = MemberForm {
-        org_id: m.org_id.to_string(),
-        member_no: m.member_no.clone().unwrap_or_default(),
-        name: m.name.clone(),
-        gender: String::new(),
-        ethnicity: m.ethnicity.clone(),
-        id_number: String::new(),
-        education: m.education.clone(),
-        phone: String::new(),
-        work_unit: m.work_unit.clone(),
-        position: m.position.clone(),
-        category: m.category.clone(),
-        status: m.status.clone(),
-        joined_on: m.joined_on.clone().unwrap_or_default(),
-        full_on: m.full_on.clone().unwrap_or_default(),
-        reason: String::new(),
-    };
+    // The page never shows the stored numbers: blank boxes keep them.
+    let f = MemberForm { org_id: m.org_id.to_string(), member_no: m.member_no.clone().unwrap_or_default(), reason: String::new(), fields: m.as_input(String::new(), String::new()) };
     Ok(render(&form_page(&s, &auth, format!("修改党员信息：{}", m.name), format!("/members/{id}/edit"), true, f, FieldErrors::default()).await?))
-}
-
-fn changed(s: &str) -> Option<String> {
-    (!s.trim().is_empty()).then(|| s.to_string())
 }
 
 async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<MemberForm>) -> Result<Response, PageError> {
     let (auth, f) = (pf.auth, pf.form);
-    let patch = MemberPatch {
+    let change = Change {
         org_id: opt_id(&f.org_id),
         member_no: Some(f.member_no.clone()),
-        name: Some(f.name.clone()),
-        gender: None,
-        ethnicity: Some(f.ethnicity.clone()),
-        // Blank means "keep": the page never shows the stored numbers.
-        id_number: changed(&f.id_number),
-        birth_date: None,
-        education: Some(f.education.clone()),
-        phone: changed(&f.phone),
-        work_unit: Some(f.work_unit.clone()),
-        position: Some(f.position.clone()),
-        category: Some(f.category.clone()),
-        status: Some(f.status.clone()),
-        joined_on: Some(f.joined_on.clone()),
-        full_on: Some(f.full_on.clone()),
-        reason: changed(&f.reason),
+        fields: MemberChange::from_form(&f.fields),
+        reason: f.reason.clone(),
     };
-    match member::update(&s.store, &auth.ctx, id, &patch).await {
+    match member::update(&s.store, &auth.ctx, id, &change).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}?done=updated")).into_response()),
         Err(e) => {
             let errors = FieldErrors::for_form(e)?;

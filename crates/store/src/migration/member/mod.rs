@@ -31,6 +31,7 @@ pub const TABLES: &[TableSpec] = &[
             n("full_on", Text),
             c("created_at", Int),
             c("updated_at", Int),
+            c("native_place", Text),
         ],
         primary_key: &[], large: true,
     },
@@ -51,3 +52,4 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 pub mod m004_event_tenant;
+pub mod m006_native_place;

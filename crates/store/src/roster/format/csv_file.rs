@@ -78,7 +78,7 @@ pub fn write_csv(rows: &[RosterRow]) -> Vec<u8> {
         out.extend_from_slice(seq.as_bytes());
         for col in 1..COLUMNS.len() {
             out.push(b',');
-            push_csv_field(&mut out, row.field(col), col == ID_NUMBER);
+            push_csv_field(&mut out, row.field(col), is_id_column(col));
         }
         out.extend_from_slice(b"\r\n");
     }

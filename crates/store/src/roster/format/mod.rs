@@ -8,37 +8,52 @@ use std::fmt::{self, Write as _};
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+use dangjian_domain::member::{Field, Kind, MemberInput, FIELDS};
 
-/// Columns of the roster in order; the header row must carry these titles (order may differ on
-/// import; extra columns are ignored).
-pub const COLUMNS: [&str; 16] = [
-    "序号",
-    "姓名",
-    "性别",
-    "民族",
-    "公民身份号码",
-    "出生日期",
-    "学历",
-    "手机号码",
-    "工作单位",
-    "职务",
-    "人员类别",
-    "党员状态",
-    "入党时间",
-    "转正时间",
-    "党组织编码",
-    "党组织名称",
-];
-
+const WIDTH: usize = FIELDS.len() + 3;
+const ORG_CODE: usize = WIDTH - 2;
+const ORG_NAME: usize = WIDTH - 1;
 const SEQ: usize = 0;
-const ID_NUMBER: usize = 4;
+
+/// Columns of the roster in order: 序号, the member's fields as the domain declares them, and
+/// the organisation. The header row must carry these titles (order may differ on import; extra
+/// columns are ignored).
+pub const COLUMNS: [&str; WIDTH] = {
+    let mut out = [""; WIDTH];
+    out[SEQ] = "序号";
+    let mut i = 0;
+    while i < FIELDS.len() {
+        out[i + 1] = FIELDS[i].label;
+        i += 1;
+    }
+    out[ORG_CODE] = "党组织编码";
+    out[ORG_NAME] = "党组织名称";
+    out
+};
+
+/// The member field under `COLUMNS[col]`, if that column holds one.
+fn member_field(col: usize) -> Option<&'static Field> {
+    col.checked_sub(1).and_then(|i| FIELDS.get(i))
+}
+
 /// Digit strings that Excel mangles when it takes them for numbers: an 18-digit ID becomes
 /// 4.40524E+17, an organisation code loses its leading zeros.
-const DIGIT_COLUMNS: [usize; 3] = [ID_NUMBER, 7, 14];
-/// 姓名, 公民身份号码, 党员状态, 入党时间, 党组织编码.
-const REQUIRED: [usize; 5] = [1, 4, 11, 12, 14];
-/// 出生日期, 入党时间, 转正时间.
-const DATE_COLUMNS: [usize; 3] = [5, 12, 13];
+fn is_digit_column(col: usize) -> bool {
+    col == ORG_CODE || member_field(col).is_some_and(Field::is_digits)
+}
+
+fn is_id_column(col: usize) -> bool {
+    member_field(col).is_some_and(|f| f.kind == Kind::IdNumber)
+}
+
+/// Columns a roster file must have: the member's required ones and the organisation code.
+fn is_required(col: usize) -> bool {
+    col == ORG_CODE || member_field(col).is_some_and(|f| f.roster_required)
+}
+
+fn is_date_column(col: usize) -> bool {
+    member_field(col).is_some_and(Field::is_date)
+}
 
 /// A header is looked for among this many non-empty rows, so that a title row such as
 /// "XX机关党员花名册" above the header (common in hand-made sheets) does not defeat the import.
@@ -67,25 +82,14 @@ pub use xlsx_file::{read_xlsx, write_xlsx};
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
-/// One member line of the roster. Required on import: 姓名, 公民身份号码, 党员状态, 入党时间,
-/// 党组织编码 (the header must have those columns; empty cells are validation's business).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// One member line of the roster: the member's fields and the organisation. Required on
+/// import: the columns [`is_required`] names (the header must have them; empty cells are
+/// validation's business).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RosterRow {
     /// 1-based row number in the sheet/file as the user sees it (header is line 1), 0 when exporting.
     pub line: usize,
-    pub name: String,
-    pub gender: String,
-    pub ethnicity: String,
-    pub id_number: String,
-    pub birth_date: String,
-    pub education: String,
-    pub phone: String,
-    pub work_unit: String,
-    pub position: String,
-    pub category: String,
-    pub status: String,
-    pub joined_on: String,
-    pub full_on: String,
+    pub member: MemberInput,
     pub org_code: String,
     pub org_name: String,
 }
@@ -94,44 +98,18 @@ impl RosterRow {
     /// The field under `COLUMNS[col]`; 序号 has none because it is renumbered on export.
     fn field(&self, col: usize) -> &str {
         match col {
-            1 => &self.name,
-            2 => &self.gender,
-            3 => &self.ethnicity,
-            4 => &self.id_number,
-            5 => &self.birth_date,
-            6 => &self.education,
-            7 => &self.phone,
-            8 => &self.work_unit,
-            9 => &self.position,
-            10 => &self.category,
-            11 => &self.status,
-            12 => &self.joined_on,
-            13 => &self.full_on,
-            14 => &self.org_code,
-            15 => &self.org_name,
-            _ => "",
+            ORG_CODE => &self.org_code,
+            ORG_NAME => &self.org_name,
+            _ => member_field(col).map_or("", |f| f.value(&self.member)),
         }
     }
 
     fn field_mut(&mut self, col: usize) -> Option<&mut String> {
-        Some(match col {
-            1 => &mut self.name,
-            2 => &mut self.gender,
-            3 => &mut self.ethnicity,
-            4 => &mut self.id_number,
-            5 => &mut self.birth_date,
-            6 => &mut self.education,
-            7 => &mut self.phone,
-            8 => &mut self.work_unit,
-            9 => &mut self.position,
-            10 => &mut self.category,
-            11 => &mut self.status,
-            12 => &mut self.joined_on,
-            13 => &mut self.full_on,
-            14 => &mut self.org_code,
-            15 => &mut self.org_name,
-            _ => return None,
-        })
+        match col {
+            ORG_CODE => Some(&mut self.org_code),
+            ORG_NAME => Some(&mut self.org_name),
+            _ => member_field(col).map(|f| f.value_mut(&mut self.member)),
+        }
     }
 
     /// 序号 is ignored: templates often come pre-numbered far below the last member, and those
@@ -360,10 +338,9 @@ impl Layout {
                 map[pos] = Some(col as u8);
             }
         }
-        let missing: Vec<&'static str> = REQUIRED
-            .iter()
-            .filter(|&&c| !seen[c])
-            .map(|&c| COLUMNS[c])
+        let missing: Vec<&'static str> = (0..COLUMNS.len())
+            .filter(|&c| is_required(c) && !seen[c])
+            .map(|c| COLUMNS[c])
             .collect();
         if missing.is_empty() {
             Ok(Layout(map))
@@ -455,8 +432,7 @@ impl RowSink {
                 let Some(field) = self.row.field_mut(f) else {
                     return Ok(());
                 };
-                match DATE_COLUMNS
-                    .contains(&f)
+                match is_date_column(f)
                     .then(|| parse_date(value))
                     .flatten()
                 {

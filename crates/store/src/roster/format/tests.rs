@@ -1,59 +1,69 @@
 use super::xlsx_file::sheet_name;
 use super::*;
+use dangjian_domain::member::MemberInput;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 fn sample_rows() -> Vec<RosterRow> {
     vec![
         RosterRow {
-            name: "张伟".into(),
-            gender: "男".into(),
-            ethnicity: "汉族".into(),
-            id_number: "440524198001010013".into(),
-            birth_date: "1980-01-01".into(),
-            education: "大学本科".into(),
-            phone: "13800138000".into(),
-            work_unit: "市财政局".into(),
-            position: "科长".into(),
-            category: "在职".into(),
-            status: "正式党员".into(),
-            joined_on: "2001-07-01".into(),
-            full_on: "2002-07-01".into(),
+            member: MemberInput {
+                name: "张伟".into(),
+                gender: "男".into(),
+                ethnicity: "汉族".into(),
+                id_number: "440524198001010013".into(),
+                birth_date: "1980-01-01".into(),
+                education: "大学本科".into(),
+                phone: "13800138000".into(),
+                work_unit: "市财政局".into(),
+                position: "科长".into(),
+                category: "在职".into(),
+                status: "正式党员".into(),
+                joined_on: "2001-07-01".into(),
+                full_on: "2002-07-01".into(),
+                ..MemberInput::default()
+            },
             org_code: "000001".into(),
             org_name: "市财政局机关第一党支部".into(),
             ..RosterRow::default()
         },
         RosterRow {
-            name: "欧阳晓燕".into(),
-            gender: "女".into(),
-            ethnicity: "壮族".into(),
-            id_number: "11010119900307002X".into(),
-            birth_date: "1990-03-07".into(),
-            education: "研究生".into(),
-            phone: String::new(), // the empty optional cell
-            work_unit: "市发展和改革委员会".into(),
-            position: "主任科员".into(),
-            category: "在职".into(),
-            status: "预备党员".into(),
-            joined_on: "2025-06-30".into(),
-            full_on: String::new(),
+            member: MemberInput {
+                name: "欧阳晓燕".into(),
+                gender: "女".into(),
+                ethnicity: "壮族".into(),
+                id_number: "11010119900307002X".into(),
+                birth_date: "1990-03-07".into(),
+                education: "研究生".into(),
+                phone: String::new(), // the empty optional cell
+                work_unit: "市发展和改革委员会".into(),
+                position: "主任科员".into(),
+                category: "在职".into(),
+                status: "预备党员".into(),
+                joined_on: "2025-06-30".into(),
+                full_on: String::new(),
+                ..MemberInput::default()
+            },
             org_code: "000002".into(),
             org_name: "市发改委第二党支部".into(),
             ..RosterRow::default()
         },
         RosterRow {
-            name: "李明".into(),
-            gender: "男".into(),
-            ethnicity: "回族".into(),
-            id_number: "320102196512120031".into(),
-            birth_date: "1965-12-12".into(),
-            education: "大学专科".into(),
-            phone: "18912345678".into(),
-            work_unit: "市档案馆".into(),
-            position: "四级调研员".into(),
-            category: "离退休".into(),
-            status: "正式党员".into(),
-            joined_on: "1988-10-01".into(),
-            full_on: "1989-10-01".into(),
+            member: MemberInput {
+                name: "李明".into(),
+                gender: "男".into(),
+                ethnicity: "回族".into(),
+                id_number: "320102196512120031".into(),
+                birth_date: "1965-12-12".into(),
+                education: "大学专科".into(),
+                phone: "18912345678".into(),
+                work_unit: "市档案馆".into(),
+                position: "四级调研员".into(),
+                category: "离退休".into(),
+                status: "正式党员".into(),
+                joined_on: "1988-10-01".into(),
+                full_on: "1989-10-01".into(),
+                ..MemberInput::default()
+            },
             org_code: "000003".into(),
             org_name: "市档案馆离退休党支部".into(),
             ..RosterRow::default()
@@ -103,18 +113,19 @@ fn xlsx_writes_ids_as_text_with_numbered_rows() {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(&bytes[..])).unwrap();
     assert_eq!(wb.sheet_names(), vec!["花名册".to_string()]);
     let range = wb.worksheet_range("花名册").unwrap();
+    let id = COLUMNS.iter().position(|c| *c == "公民身份号码").unwrap();
     assert_eq!(
-        range.get((0, 4)),
+        range.get((0, id)),
         Some(&calamine::Data::String("公民身份号码".into()))
     );
     assert_eq!(
-        range.get((1, 4)),
+        range.get((1, id)),
         Some(&calamine::Data::String("440524198001010013".into()))
     );
     assert_eq!(range.get((3, 0)), Some(&calamine::Data::Float(3.0)));
     let styles = wb.worksheet_style("花名册").unwrap();
     let id_format = styles
-        .get((1, 4))
+        .get((1, id as u32))
         .and_then(|s| s.number_format.as_ref())
         .map(|f| f.format_code.as_str());
     assert_eq!(id_format, Some("@"));
@@ -140,8 +151,8 @@ fn xlsx_sheet_names_are_made_legal() {
 #[test]
 fn csv_round_trip_with_bom_comma_and_quote() {
     let mut rows = sample_rows();
-    rows[0].work_unit = "市财政局,国库科 \"集中支付\"中心".into();
-    rows[2].position = "=HYPERLINK(\"http://x\")".into();
+    rows[0].member.work_unit = "市财政局,国库科 \"集中支付\"中心".into();
+    rows[2].member.position = "=HYPERLINK(\"http://x\")".into();
     rows[1].org_name = "第二\n党支部".into();
     let bytes = write_csv(&rows);
     assert!(bytes.starts_with(UTF8_BOM));
@@ -235,11 +246,14 @@ fn reordered_and_extra_columns_work() {
     assert_eq!(
         rows,
         vec![RosterRow {
+            member: MemberInput {
+                name: "张伟".into(),
+                id_number: "440524198001010013".into(),
+                status: "正式党员".into(),
+                joined_on: "2001-07-01".into(),
+                ..MemberInput::default()
+            },
             line: 2,
-            name: "张伟".into(),
-            id_number: "440524198001010013".into(),
-            status: "正式党员".into(),
-            joined_on: "2001-07-01".into(),
             org_code: "0001".into(),
             ..RosterRow::default()
         }]
@@ -273,7 +287,7 @@ fn empty_rows_are_skipped_but_counted() {
     let rows = read_csv(&csv, 10).unwrap();
     assert_eq!(
         rows.iter()
-            .map(|r| (r.line, r.name.as_str()))
+            .map(|r| (r.line, r.member.name.as_str()))
             .collect::<Vec<_>>(),
         [(2, "张伟"), (6, "李明")]
     );
@@ -299,11 +313,11 @@ fn empty_rows_are_skipped_but_counted() {
     let rows = read_xlsx(&bytes, 10).unwrap();
     assert_eq!(
         rows.iter()
-            .map(|r| (r.line, r.name.as_str()))
+            .map(|r| (r.line, r.member.name.as_str()))
             .collect::<Vec<_>>(),
         [(4, "张伟"), (8, "李明")]
     );
-    assert_eq!(rows[1].status, "正式党员");
+    assert_eq!(rows[1].member.status, "正式党员");
 }
 
 #[test]
@@ -354,16 +368,16 @@ fn xlsx_number_and_date_cells() {
     ws.write_number(2, 6, 2001.1).unwrap(); // typed as 2001.10 or 2001.1: unknowable
     ws.write_string(2, 5, "1965年12月12日").unwrap();
     let rows = read_xlsx(&wb.save_to_buffer().unwrap(), 10).unwrap();
-    let id = &rows[0].id_number;
+    let id = &rows[0].member.id_number;
     assert!(id.contains('e') && id.starts_with("4.40524"), "{id}");
-    assert_eq!(rows[0].joined_on, "2001-07-01");
+    assert_eq!(rows[0].member.joined_on, "2001-07-01");
     assert_eq!(rows[0].org_code, "1");
-    assert_eq!(rows[0].birth_date, "1980-01-01");
-    assert_eq!(rows[0].full_on, "2002-07-01");
-    assert_eq!(rows[0].phone, "13800138000");
-    assert_eq!(rows[1].joined_on, "2001-07-01");
-    assert_eq!(rows[1].full_on, "2001.1");
-    assert_eq!(rows[1].birth_date, "1965-12-12");
+    assert_eq!(rows[0].member.birth_date, "1980-01-01");
+    assert_eq!(rows[0].member.full_on, "2002-07-01");
+    assert_eq!(rows[0].member.phone, "13800138000");
+    assert_eq!(rows[1].member.joined_on, "2001-07-01");
+    assert_eq!(rows[1].member.full_on, "2001.1");
+    assert_eq!(rows[1].member.birth_date, "1965-12-12");
 }
 
 #[test]
@@ -416,7 +430,7 @@ fn unparsable_dates_are_kept_as_typed() {
         REQUIRED_HEADER,
         "张伟,440524198001010013,正式党员, 2001年春 ,0001",
     ]);
-    assert_eq!(read_csv(&csv, 10).unwrap()[0].joined_on, "2001年春");
+    assert_eq!(read_csv(&csv, 10).unwrap()[0].member.joined_on, "2001年春");
 }
 
 #[test]
@@ -456,7 +470,7 @@ fn csv_id_is_protected_from_excel_and_read_back_clean() {
     let text = std::str::from_utf8(&bytes).unwrap();
     assert!(text.contains(",\"\t11010119900307002X\","), "{text}");
     assert_eq!(
-        read_csv(&bytes, 10).unwrap()[1].id_number,
+        read_csv(&bytes, 10).unwrap()[1].member.id_number,
         "11010119900307002X"
     );
 }
@@ -469,9 +483,9 @@ fn hundred_thousand_rows_perf() {
     let rows: Vec<RosterRow> = (0..100_000)
         .map(|i| {
             let mut r = base[i % 3].clone();
-            r.name = format!("{}{}", r.name, i);
-            r.id_number = format!("{:017}{}", 110101199001010000u64 + i as u64, 'X');
-            r.phone = format!("139{:08}", i);
+            r.member.name = format!("{}{}", r.member.name, i);
+            r.member.id_number = format!("{:017}{}", 110101199001010000u64 + i as u64, 'X');
+            r.member.phone = format!("139{:08}", i);
             r
         })
         .collect();
@@ -484,7 +498,7 @@ fn hundred_thousand_rows_perf() {
     eprintln!("read_xlsx: {read_time:?}");
     assert_eq!(back.len(), rows.len());
     assert_eq!(back[99_999].line, 100_001);
-    assert_eq!(back[12_345].id_number, rows[12_345].id_number);
+    assert_eq!(back[12_345].member.id_number, rows[12_345].member.id_number);
     let t = std::time::Instant::now();
     let csv = write_csv(&rows);
     let back = read_csv(&csv, 200_000).unwrap();
@@ -525,7 +539,7 @@ fn hand_made_workbook_is_read() {
     let rows = read_xlsx(&workbook_of(long_strings(0), None, sheet(BLANK_ROW, 0)), 10).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        (rows[0].name.as_str(), rows[0].org_code.as_str()),
+        (rows[0].member.name.as_str(), rows[0].org_code.as_str()),
         ("张伟", "000001")
     );
     // Parts of a real roster's size, larger than the workbook may be, are measured and let

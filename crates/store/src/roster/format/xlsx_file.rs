@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// A roster row has 16 columns. Allowing 64 cells per row that may be imported leaves room for
+/// A roster row has about 20 columns. Allowing 64 cells per row that may be imported leaves room for
 /// extra columns and for formatted empty cells (calamine reports those too), and still stops a
 /// sheet of millions of cells in ignored columns or in blank rows, which `max_rows` does not
 /// count.
@@ -86,7 +86,7 @@ pub fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RosterRow>, Roster
             DataRef::Float(f) => {
                 scratch.clear();
                 push_number(&mut scratch, *f);
-                if DATE_COLUMNS.contains(&col_field(target)) && is_ambiguous_month(&scratch) {
+                if is_date_column(col_field(target)) && is_ambiguous_month(&scratch) {
                     sink.put_raw(target, &scratch)
                 } else {
                     sink.put(target, col, &scratch)
@@ -140,17 +140,17 @@ pub fn write_xlsx(rows: &[RosterRow], sheet_title: &str) -> Result<Vec<u8>, Rost
     for (col, title) in COLUMNS.iter().enumerate() {
         write(sheet.write_string_with_format(0, col as u16, *title, &header))?;
     }
-    for col in DIGIT_COLUMNS {
+    for col in (0..COLUMNS.len()).filter(|&c| is_digit_column(c)) {
         write(sheet.set_column_format(col as u16, &text))?;
     }
-    let mut widths: [usize; 16] = COLUMNS.map(display_width);
+    let mut widths = COLUMNS.map(display_width);
     for (i, row) in rows.iter().enumerate() {
         let r = (i + 1) as u32;
         write(sheet.write_number(r, SEQ as u16, (i + 1) as f64))?;
         for (col, width) in widths.iter_mut().enumerate().skip(1) {
             let value = row.field(col);
             if !value.is_empty() {
-                if DIGIT_COLUMNS.contains(&col) {
+                if is_digit_column(col) {
                     write(sheet.write_string_with_format(r, col as u16, value, &text))?;
                 } else {
                     write(sheet.write_string(r, col as u16, value))?;
