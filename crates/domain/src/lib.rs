@@ -6,6 +6,7 @@ pub mod idcard;
 pub mod member;
 pub mod org;
 pub mod password;
+pub mod period;
 pub mod policy;
 #[cfg(feature = "sql")]
 pub mod sql;
