@@ -189,7 +189,7 @@ impl Rule {
         let (mine, theirs) = (self.frequency.per_year(), other.frequency.per_year());
         self.kind == other.kind
             && mine >= theirs
-            && self.count * (mine / theirs) >= other.count
+            && self.count.saturating_mul(mine / theirs) >= other.count
             && other.owed_by.iter().all(|k| self.owed_by.contains(k))
             && (other.needs_committee || !self.needs_committee)
     }
@@ -299,11 +299,12 @@ impl Held {
     }
 
     /// A make-up stands for the rule's period in which the made-up period ends (a 补开 for
-    /// August counts for the third quarter), and no longer for the period of its own date.
+    /// August counts for the third quarter), and no longer for the period of its own date. One
+    /// naming a period that had not ended by its date is no make-up and counts by its date.
     fn counts_for(self, period: Period) -> bool {
         match self.makes_up {
-            Some(m) => period.contains(m.last_day()),
-            None => period.contains(self.on),
+            Some(m) if m.last_day() < self.on => period.contains(m.last_day()),
+            _ => period.contains(self.on),
         }
     }
 }
@@ -379,9 +380,10 @@ fn evaluate_period(rule: &Rule, org: &OrgFacts, period: Period, today: NaiveDate
         match grace {
             Grace::NextFullPeriod => return not_owed(NotOwedReason::CreatedMidPeriod),
             Grace::ProRata => {
-                let existed = (last - org.created_on).num_days() as u32 + 1;
-                let days = period.days();
-                let required = (2 * rule.count * existed + days) / (2 * days);
+                // In u64: a rule's fields are public, so an unvalidated count must not overflow.
+                let existed = (last - org.created_on).num_days() as u64 + 1;
+                let days = u64::from(period.days());
+                let required = ((2 * u64::from(rule.count) * existed + days) / (2 * days)) as u32;
                 if required == 0 {
                     return not_owed(NotOwedReason::CreatedMidPeriod);
                 }
@@ -403,13 +405,12 @@ fn evaluate_period(rule: &Rule, org: &OrgFacts, period: Period, today: NaiveDate
     } else {
         Status::Overdue
     };
-    let late_days = match status {
-        Status::Done => {
-            let completing = counted[required as usize - 1];
-            (completing > last).then(|| (completing - last).num_days() as u32)
-        }
+    // The record that completed the count decides how late the period was met.
+    let completing = match status {
+        Status::Done => required.checked_sub(1).and_then(|i| counted.get(i as usize)),
         _ => None,
     };
+    let late_days = completing.filter(|c| **c > last).map(|c| (*c - last).num_days() as u32);
     Obligation { required, held: count, status, late_days, ..base }
 }
 

@@ -292,6 +292,18 @@ fn records_after_today_and_counts_above_one() {
     // a month counts for the quarter that month ends in.
     let o = one_held(&r, &b, "2026Q3", d(2026, 11, 1), &[make_up(d(2026, 10, 12), "2026-08"), Held::on(d(2026, 7, 10))]);
     assert_eq!((o.status, o.held, o.late_days), (Status::Done, 2, Some(12)));
+    // A "make-up" dated before the period it names ended is an ordinary record of its date.
+    let early = [make_up(d(2026, 9, 10), "2026Q3"), Held::on(d(2026, 7, 10))];
+    assert_eq!(one_held(&r, &b, "2026Q3", d(2026, 11, 1), &early).late_days, None);
+    // An unvalidated rule asking for nothing is met, and nothing overflows.
+    let zero = Rule { count: 0, ..r.clone() };
+    assert_eq!(one(&zero, &b, "2026Q3", d(2026, 11, 1), &[]).status, Status::Done);
+    let huge = Rule { count: u32::MAX, ..r.clone() };
+    let new = OrgFacts { created_on: d(2026, 8, 15), ..b };
+    let o = evaluate(&huge, &new, p("2026Q3"), d(2026, 11, 1), Grace::ProRata, &[]).pop().unwrap();
+    assert_eq!(o.status, Status::Overdue);
+    let monthly = Rule { frequency: Frequency::Monthly, ..huge };
+    assert!(monthly.at_least_as_strict_as(&rule(ObligationKind::PartyLecture)));
 }
 
 #[test]
