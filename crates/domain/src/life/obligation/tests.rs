@@ -373,3 +373,24 @@ fn rule_rows_are_validated() {
     let owed: Vec<_> = rules.owed_by(&org(OrgKind::GeneralBranch)).map(|r| r.kind).collect();
     assert_eq!(owed, [ObligationKind::BranchGeneralMeeting]);
 }
+
+proptest::proptest! {
+    /// Every seeded branch rule: a record on any day meets the period of that day, and only it.
+    #[test]
+    fn a_record_meets_exactly_the_period_of_its_day(n in 0u64..3_650, pick in 0usize..10) {
+        let day = d(2024, 1, 1) + chrono::Days::new(n);
+        let rules = RuleSet::seeded();
+        let b = org(OrgKind::Branch);
+        let owed: Vec<_> = rules.owed_by(&b).collect();
+        let r = owed[pick % owed.len()];
+        let period = Period::containing(r.frequency.granularity(), day).unwrap();
+        let after = period.next().unwrap().last_day();
+        let o = evaluate(r, &b, period, after, Grace::NextFullPeriod, &[Held::on(day)]);
+        proptest::prop_assert_eq!(o[0].status, Status::Done);
+        proptest::prop_assert_eq!(o[0].due_by, Date(period.last_day()));
+        let o = evaluate(r, &b, period.next().unwrap(), after, Grace::NextFullPeriod, &[Held::on(day)]);
+        proptest::prop_assert_eq!(o[0].status, Status::Due);
+        let o = evaluate(r, &b, period.prev().unwrap(), after, Grace::NextFullPeriod, &[Held::on(day)]);
+        proptest::prop_assert_eq!(o[0].status, Status::Overdue);
+    }
+}
