@@ -3,9 +3,11 @@
 
 pub mod crypto;
 pub mod idcard;
+pub mod life;
 pub mod member;
 pub mod org;
 pub mod password;
+pub mod period;
 pub mod policy;
 #[cfg(feature = "sql")]
 pub mod sql;

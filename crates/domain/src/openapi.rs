@@ -22,6 +22,19 @@ impl utoipa::PartialSchema for crate::time::Date {
 
 impl utoipa::ToSchema for crate::time::Date {}
 
+impl utoipa::PartialSchema for crate::period::Period {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[0-9]{4}([HhQq][0-9]|-[0-9]{2}|-[Ww][0-9]{2})?$"))
+            .description(Some("期间：2026（年）、2026H1（半年）、2026Q3（季度）、2026-07（月）或 2026-W31（ISO 周）"))
+            .examples(["2026Q3"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for crate::period::Period {}
+
 #[macro_export]
 #[doc(hidden)]
 macro_rules! openapi_code_schema {

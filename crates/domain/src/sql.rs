@@ -79,3 +79,33 @@ impl Nullable for Date {
         Value::String(None)
     }
 }
+
+/// A [`Period`](crate::period::Period) is kept as its canonical text (`2026Q3`), so per-period
+/// counts can be keyed and compared by it on both backends.
+impl TextColumn for crate::period::Period {
+    const WHAT: &'static str = "期间";
+    fn to_column(&self) -> String {
+        self.to_string()
+    }
+    fn from_column(s: &str) -> Option<Self> {
+        crate::period::Period::parse(s).ok()
+    }
+}
+
+impl TryGetable for crate::period::Period {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        read_text(res, index)
+    }
+}
+
+impl From<crate::period::Period> for Value {
+    fn from(p: crate::period::Period) -> Value {
+        Value::String(Some(p.to_column()))
+    }
+}
+
+impl Nullable for crate::period::Period {
+    fn null() -> Value {
+        Value::String(None)
+    }
+}
