@@ -181,23 +181,34 @@ pub fn parse_code(s: &str) -> Result<String, Invalid> {
 }
 
 /// An organisation as a form, an API body, the command line or the demo loader gives it: all
-/// text, nothing trusted. `parent_id` is the store's to check (it must exist and be writable).
-#[derive(Debug, Clone, Default)]
+/// text, nothing trusted, so that every problem comes back at once as field errors. Codes and
+/// labels are both accepted for `kind` and `unit_category`. `parent_id` is the store's to check
+/// (it must exist and be writable).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct OrgInput {
     pub parent_id: Option<i64>,
+    /// An organisation kind (`branch`, `general_branch`, …, or its Chinese label).
     pub kind: String,
     pub name: String,
+    /// 2–32 letters, digits or dashes; stored upper-case, unique.
     pub code: String,
     pub unit_name: String,
+    /// A unit category (`agency`, …), or empty.
     pub unit_category: String,
+    /// `YYYY-MM-DD`, or empty.
     pub established_on: String,
+    /// `YYYY-MM-DD`; required for a temporary branch.
     pub ends_on: String,
     pub note: String,
     pub sort: Option<i64>,
 }
 
 /// A partial change of an organisation; absent fields stay as they are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct OrgPatch {
     pub kind: Option<String>,
     pub name: Option<String>,
@@ -286,7 +297,10 @@ impl OrgPatch {
 }
 
 /// A post to fill, as given: the member is the store's to check (exists, same 工委, on the roster).
-#[derive(Debug, Clone, Default)]
+/// `post` and `ab_role` take codes or labels; `ab_role` defaults to A, `started_on` to today.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct PostInput {
     pub member_id: i64,
     pub post: String,

@@ -54,92 +54,8 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgListQu
     Ok(Json(org::list(&s.store, &auth.ctx, q.parent, q.page, q.per_page).await?.into()))
 }
 
-/// A new organisation. Codes and labels are both accepted for `kind` and `unit_category`; every
-/// problem comes back at once as field errors (422), so the fields are text here.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct OrgBody {
-    pub parent_id: Option<i64>,
-    /// An organisation kind (`branch`, `general_branch`, …, or its Chinese label).
-    pub kind: String,
-    pub name: String,
-    /// 2–32 letters, digits or dashes; stored upper-case, unique.
-    pub code: String,
-    pub unit_name: String,
-    /// A unit category (`agency`, …), or empty.
-    pub unit_category: String,
-    /// `YYYY-MM-DD`, or empty.
-    pub established_on: String,
-    /// `YYYY-MM-DD`; required for a temporary branch.
-    pub ends_on: String,
-    pub note: String,
-    pub sort: Option<i64>,
-}
 
-impl From<OrgBody> for OrgInput {
-    fn from(b: OrgBody) -> Self {
-        OrgInput {
-            parent_id: b.parent_id,
-            kind: b.kind,
-            name: b.name,
-            code: b.code,
-            unit_name: b.unit_name,
-            unit_category: b.unit_category,
-            established_on: b.established_on,
-            ends_on: b.ends_on,
-            note: b.note,
-            sort: b.sort,
-        }
-    }
-}
 
-/// A partial change; absent fields stay as they are.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct OrgPatchBody {
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub code: Option<String>,
-    pub unit_name: Option<String>,
-    pub unit_category: Option<String>,
-    pub established_on: Option<String>,
-    pub ends_on: Option<String>,
-    pub note: Option<String>,
-    pub sort: Option<i64>,
-}
-
-impl From<OrgPatchBody> for OrgPatch {
-    fn from(b: OrgPatchBody) -> Self {
-        OrgPatch {
-            kind: b.kind,
-            name: b.name,
-            code: b.code,
-            unit_name: b.unit_name,
-            unit_category: b.unit_category,
-            established_on: b.established_on,
-            ends_on: b.ends_on,
-            note: b.note,
-            sort: b.sort,
-        }
-    }
-}
-
-/// A post to fill: `post` and `ab_role` take codes or labels; `ab_role` defaults to A, `started_on` to today.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct PostBody {
-    pub member_id: i64,
-    pub post: String,
-    pub ab_role: String,
-    pub started_on: String,
-    pub note: String,
-}
-
-impl From<PostBody> for PostInput {
-    fn from(b: PostBody) -> Self {
-        PostInput { member_id: b.member_id, post: b.post, ab_role: b.ab_role, started_on: b.started_on, note: b.note }
-    }
-}
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OrgWithWarnings {
@@ -150,9 +66,9 @@ pub struct OrgWithWarnings {
     pub warnings: Vec<Warning>,
 }
 
-#[utoipa::path(post, path = "/orgs", request_body = OrgBody, responses((status = 201, body = OrgWithWarnings), (status = 422, body = Problem)))]
-async fn create(State(s): State<AppState>, auth: Authed, Json(body): Json<OrgBody>) -> Result<(StatusCode, Json<OrgWithWarnings>), ApiError> {
-    let (org, warnings) = org::create(&s.store, &auth.ctx, &body.into()).await?;
+#[utoipa::path(post, path = "/orgs", request_body = OrgInput, responses((status = 201, body = OrgWithWarnings), (status = 422, body = Problem)))]
+async fn create(State(s): State<AppState>, auth: Authed, Json(body): Json<OrgInput>) -> Result<(StatusCode, Json<OrgWithWarnings>), ApiError> {
+    let (org, warnings) = org::create(&s.store, &auth.ctx, &body).await?;
     Ok((StatusCode::CREATED, Json(OrgWithWarnings { org, warnings })))
 }
 
@@ -161,9 +77,9 @@ async fn get_one(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -
     Ok(Json(org::get(&s.store, &auth.ctx, id).await?))
 }
 
-#[utoipa::path(patch, path = "/orgs/{id}", params(("id" = i64, Path)), request_body = OrgPatchBody, responses((status = 200, body = OrgWithWarnings), (status = 422, body = Problem)))]
-async fn patch(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(body): Json<OrgPatchBody>) -> Result<Json<OrgWithWarnings>, ApiError> {
-    let (org, warnings) = org::update(&s.store, &auth.ctx, id, &body.into()).await?;
+#[utoipa::path(patch, path = "/orgs/{id}", params(("id" = i64, Path)), request_body = OrgPatch, responses((status = 200, body = OrgWithWarnings), (status = 422, body = Problem)))]
+async fn patch(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(body): Json<OrgPatch>) -> Result<Json<OrgWithWarnings>, ApiError> {
+    let (org, warnings) = org::update(&s.store, &auth.ctx, id, &body).await?;
     Ok(Json(OrgWithWarnings { org, warnings }))
 }
 
@@ -215,9 +131,9 @@ async fn posts(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> 
     Ok(Json(org::posts(&s.store, &auth.ctx, &o, true).await?))
 }
 
-#[utoipa::path(post, path = "/orgs/{id}/posts", params(("id" = i64, Path)), request_body = PostBody, responses((status = 201, body = Post), (status = 409, body = Problem)))]
-async fn add_post(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(b): Json<PostBody>) -> Result<(StatusCode, Json<Post>), ApiError> {
-    Ok((StatusCode::CREATED, Json(org::add_post(&s.store, &auth.ctx, id, &b.into()).await?)))
+#[utoipa::path(post, path = "/orgs/{id}/posts", params(("id" = i64, Path)), request_body = PostInput, responses((status = 201, body = Post), (status = 409, body = Problem)))]
+async fn add_post(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(b): Json<PostInput>) -> Result<(StatusCode, Json<Post>), ApiError> {
+    Ok((StatusCode::CREATED, Json(org::add_post(&s.store, &auth.ctx, id, &b).await?)))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
