@@ -65,7 +65,7 @@ pub fn count_of(table: &'static str, alias: &'static str, cond: Cond) -> SelectS
 /// `SELECT` of exactly its fields `FROM table AS alias`. A field read from a joined table names
 /// its source, `pub org_name: String = o.name`; the join itself is the caller's. A field holding
 /// a nested record of the same table (`#[sea_orm(nested)]`) says `= nested`: its columns are its
-/// type's `COLUMNS`.
+/// type's (`Columns`), so a wider record can hold a narrower one instead of repeating its fields.
 ///
 /// ```ignore
 /// record! {
@@ -91,8 +91,14 @@ macro_rules! record {
             pub fn select() -> sea_orm::sea_query::SelectStatement {
                 let mut s = sea_orm::sea_query::Query::select();
                 s.from_as(sea_orm::sea_query::Alias::new($table), sea_orm::sea_query::Alias::new($alias));
-                $( $crate::query::record!(@col s, $alias, $field, $ty $(, $jt $(. $jc)?)?); )*
+                <$name as $crate::query::Columns>::add_columns(&mut s, $alias);
                 s
+            }
+        }
+
+        impl $crate::query::Columns for $name {
+            fn add_columns(s: &mut sea_orm::sea_query::SelectStatement, _alias: &'static str) {
+                $( $crate::query::record!(@col s, $alias, $field, $ty $(, $jt $(. $jc)?)?); )*
             }
         }
     };
@@ -100,15 +106,26 @@ macro_rules! record {
         $s.column((sea_orm::sea_query::Alias::new($alias), sea_orm::sea_query::Alias::new(stringify!($field))));
     };
     (@col $s:ident, $alias:literal, $field:ident, $ty:ty, nested) => {
-        for c in <$ty>::COLUMNS {
-            $s.column((sea_orm::sea_query::Alias::new($alias), sea_orm::sea_query::Alias::new(*c)));
-        }
+        <$ty as $crate::query::Columns>::add_columns($s, $alias);
     };
     (@col $s:ident, $alias:literal, $field:ident, $ty:ty, $jt:ident . $jc:ident) => {
         $s.expr_as($crate::query::col(stringify!($jt), stringify!($jc)), sea_orm::sea_query::Alias::new(stringify!($field)));
     };
 }
 pub(crate) use record;
+
+/// The columns a record reads, for the `SELECT` of a record that nests it.
+pub trait Columns {
+    fn add_columns(s: &mut SelectStatement, alias: &'static str);
+}
+
+impl Columns for dangjian_domain::member::Details {
+    fn add_columns(s: &mut SelectStatement, alias: &'static str) {
+        for c in Self::COLUMNS {
+            s.column((Alias::new(alias), Alias::new(*c)));
+        }
+    }
+}
 
 /// `INSERT INTO table (…) VALUES (…)` from column–value pairs, so each column is written once,
 /// next to its value.

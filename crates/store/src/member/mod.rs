@@ -50,31 +50,26 @@ record! {
     /// A member's full record (still masked) with the organisation path used for scope checks.
     #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
     pub struct Member from "members" as "m" {
-        pub id: i64,
-        pub tenant_id: i64,
-        pub org_id: i64,
-        pub org_name: String = o.name,
-        #[serde(skip)]
-        pub org_path: String,
-        pub member_no: Option<String>,
-        pub name: String,
-        pub gender: Gender,
-        pub birth_date: Date,
-        pub id_masked: String,
-        pub phone_masked: Option<String>,
-        pub category: Category,
-        pub status: Status,
-        pub joined_on: Option<Date>,
-        pub full_on: Option<Date>,
+        /// What lists show; `Member` derefs to it.
         #[sea_orm(nested)]
         #[serde(flatten)]
-        pub details: Details = nested,
+        pub row: MemberRow = nested,
+        pub tenant_id: i64,
+        #[serde(skip)]
+        pub org_path: String,
         pub created_at: i64,
         pub updated_at: i64,
         #[serde(skip)]
         pub id_enc: String,
         #[serde(skip)]
         pub phone_enc: Option<String>,
+    }
+}
+
+impl std::ops::Deref for Member {
+    type Target = MemberRow;
+    fn deref(&self) -> &MemberRow {
+        &self.row
     }
 }
 
@@ -90,22 +85,7 @@ fn text(d: Option<Date>) -> String {
 
 impl Member {
     pub fn as_row(&self) -> MemberRow {
-        MemberRow {
-            id: self.id,
-            org_id: self.org_id,
-            org_name: self.org_name.clone(),
-            member_no: self.member_no.clone(),
-            name: self.name.clone(),
-            gender: self.gender,
-            birth_date: self.birth_date,
-            id_masked: self.id_masked.clone(),
-            phone_masked: self.phone_masked.clone(),
-            category: self.category,
-            status: self.status,
-            joined_on: self.joined_on,
-            full_on: self.full_on,
-            details: self.details.clone(),
-        }
+        self.row.clone()
     }
 
     /// The record as a roster entry to edit, with the numbers given in plain text (or left

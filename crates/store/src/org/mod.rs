@@ -32,32 +32,29 @@ record! {
     /// An organisation as stored.
     #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
     pub struct Org from "orgs" as "o" {
-        pub id: i64,
-        pub tenant_id: Option<i64>,
-        pub parent_id: Option<i64>,
-        pub path: String,
-        pub kind: OrgKind,
-        pub name: String,
-        pub code: String,
+        /// What the tree snapshot holds of it; `Org` derefs to it.
+        #[sea_orm(nested)]
+        #[serde(flatten)]
+        pub node: Node = nested,
         pub unit_name: String,
         pub unit_category: UnitCategory,
         pub established_on: Option<Date>,
         pub ends_on: Option<Date>,
         pub dissolved_on: Option<Date>,
-        pub active: bool,
-        pub sort: i64,
         pub note: String,
         pub created_at: i64,
         pub updated_at: i64,
     }
 }
 
-impl Org {
-    /// The organisations a member may be placed in.
-    pub fn holds_members(&self) -> bool {
-        self.active && self.kind.holds_members() && !rules::path_ids(&self.path).is_empty()
+impl std::ops::Deref for Org {
+    type Target = Node;
+    fn deref(&self) -> &Node {
+        &self.node
     }
+}
 
+impl Org {
     fn placed(&self) -> rules::Placed<'_> {
         rules::Placed { id: self.id, parent_id: self.parent_id, tenant_id: self.tenant_id, path: &self.path, name: &self.name, active: self.active }
     }

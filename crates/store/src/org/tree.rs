@@ -27,7 +27,7 @@ const VERSION_KEY: &str = "tree_version";
 
 record! {
     /// An organisation as the snapshot holds it: what scope checks, breadcrumbs and pickers need.
-    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
     pub struct Node from "orgs" as "o" {
         pub id: i64,
         pub tenant_id: Option<i64>,

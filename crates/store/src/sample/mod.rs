@@ -110,7 +110,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     if let Some(root) = org::load_by_code(&store.db, DEMO_ROOT_CODE).await? {
         let members = org::stats_of(store, &root).await?.members;
         let orgs = count_orgs(&store.db, root.id).await?;
-        let branch_name = org::load_by_code(&store.db, "SZJGGW-A01-B1").await?.map(|o| o.name).unwrap_or_default();
+        let branch_name = org::load_by_code(&store.db, "SZJGGW-A01-B1").await?.map(|o| o.node.name).unwrap_or_default();
         return Ok(DemoSummary { created: false, orgs, members, branch_name });
     }
     // Everything that could refuse is checked before the first write, so a refusal leaves the
