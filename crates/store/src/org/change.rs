@@ -9,7 +9,7 @@ use dangjian_domain::policy::{Action, Target};
 use dangjian_domain::time::{self, Date};
 use dangjian_domain::text;
 use sea_orm::sea_query::{Alias, BinOper, Cond, Expr, ExprTrait, Func, JoinType, Order};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
 use super::{get, load, readable, tree, Org};
@@ -46,23 +46,15 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &OrgInput) -> Result<(Org, 
     let now = time::now_unix();
     let txn = store.write().await?;
     // The path holds the new id, known only after the insert: a unique placeholder until then.
-    let row = query::insert("orgs", vec![
+    let mut pairs: Vec<(&'static str, Value)> = vec![
         ("tenant_id", parent.as_ref().and_then(|p| p.tenant_id).into()),
         ("parent_id", parent.as_ref().map(|p| p.id).into()),
         ("path", format!("#{}", random_token(8)).into()),
-        ("kind", v.kind.into()),
-        ("name", v.name.clone().into()),
-        ("code", v.code.clone().into()),
-        ("unit_name", v.unit_name.clone().into()),
-        ("unit_category", v.unit_category.into()),
-        ("established_on", v.established_on.into()),
-        ("ends_on", v.ends_on.into()),
         ("active", true.into()),
-        ("sort", v.sort.into()),
-        ("note", v.note.clone().into()),
         ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
+    ];
+    pairs.extend(fields(&v, now));
+    let row = query::insert("orgs", pairs);
     let id = query::insert_id(&txn, row).await.map_err(duplicate_code(&v.code))?;
     let (path, tenant) = match &parent {
         Some(p) => (rules::child_path(&p.path, id), p.tenant_id.unwrap_or(id)),
@@ -76,6 +68,22 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &OrgInput) -> Result<(Org, 
     txn.commit().await?;
     store.tree_committed().await;
     Ok((created, warnings))
+}
+
+/// The columns an organisation's own fields are written to, by creation and by an edit alike.
+fn fields(v: &ValidOrg, now: i64) -> Vec<(&'static str, Value)> {
+    vec![
+        ("kind", v.kind.into()),
+        ("name", v.name.clone().into()),
+        ("code", v.code.clone().into()),
+        ("unit_name", v.unit_name.clone().into()),
+        ("unit_category", v.unit_category.into()),
+        ("established_on", v.established_on.into()),
+        ("ends_on", v.ends_on.into()),
+        ("note", v.note.clone().into()),
+        ("sort", v.sort.into()),
+        ("updated_at", now.into()),
+    ]
 }
 
 pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &OrgPatch) -> Result<(Org, Vec<Warning>)> {
@@ -92,20 +100,7 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &OrgPatch) -> Resu
     // Kind, name, code and order are in the snapshot; the other fields are not.
     let moves_tree = (v.kind, v.name.as_str(), v.code.as_str(), v.sort) != (before.kind, before.name.as_str(), before.code.as_str(), before.sort);
     let txn = store.write().await?;
-    let stmt = query::update("orgs", vec![
-        ("kind", v.kind.into()),
-        ("name", v.name.clone().into()),
-        ("code", v.code.clone().into()),
-        ("unit_name", v.unit_name.clone().into()),
-        ("unit_category", v.unit_category.into()),
-        ("established_on", v.established_on.into()),
-        ("ends_on", v.ends_on.into()),
-        ("note", v.note.clone().into()),
-        ("sort", v.sort.into()),
-        ("updated_at", time::now_unix().into()),
-    ])
-    .and_where(Expr::col(Alias::new("id")).eq(id))
-    .to_owned();
+    let stmt = query::update("orgs", fields(&v, time::now_unix())).and_where(Expr::col(Alias::new("id")).eq(id)).to_owned();
     query::execute(&txn, &stmt).await.map_err(duplicate_code(&v.code))?;
     if moves_tree {
         tree::changed(&txn).await?;
