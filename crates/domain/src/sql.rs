@@ -109,3 +109,28 @@ impl Nullable for crate::period::Period {
         Value::String(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::member::Status;
+
+    #[test]
+    fn codes_and_dates_round_trip_through_their_column_text() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_column(&s.to_column()), Some(*s));
+        }
+        let d = Date(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).expect("date"));
+        assert_eq!(d.to_column(), "2024-02-29");
+        assert_eq!(Date::from_column("2024-02-29"), Some(d));
+    }
+
+    #[test]
+    fn a_column_holds_codes_not_labels() {
+        // Labels are accepted from people (`parse`), never from the database.
+        assert_eq!(Status::from_column("正式党员"), None);
+        assert_eq!(Date::from_column("2024-2-30"), None);
+        assert!(matches!(Value::from(Status::Full), Value::String(Some(ref s)) if s == "full"));
+        assert!(matches!(<Status as Nullable>::null(), Value::String(None)));
+    }
+}
