@@ -3,6 +3,7 @@
 
 pub mod crypto;
 pub mod idcard;
+pub mod life;
 pub mod member;
 pub mod org;
 pub mod password;
