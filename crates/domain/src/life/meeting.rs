@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate};
 
 use crate::org::OrgKind;
 use crate::text::{parse_name, parse_optional_name, parse_text};
@@ -139,6 +139,17 @@ pub fn parse_starts_at(s: &str) -> Result<i64, Invalid> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp())
         .map_err(|_| Invalid::new("starts_at", "invalid_datetime", format!("会议时间“{}”无法识别，应为带时区的时间，如 2026-07-01T15:00:00+08:00", s.trim().chars().take(40).collect::<String>())))
+}
+
+/// A stored start as RFC 3339 in China Standard Time: `2026-07-01T15:00:00+08:00`.
+pub fn format_starts_at(unix: i64) -> String {
+    DateTime::from_timestamp(unix, 0).map(|t| t.with_timezone(&crate::time::cst()).to_rfc3339()).unwrap_or_default()
+}
+
+/// The first second of a day in China, as UTC unix seconds: periods and date filters count in
+/// China Standard Time.
+pub fn cst_day_start(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp() - 8 * 3600
 }
 
 fn keep<T>(errors: &mut Vec<Invalid>, r: Result<T, Invalid>) -> Option<T> {
@@ -386,6 +397,15 @@ mod tests {
         assert_eq!(t.rate_permille(), Some(667));
         assert_eq!(t.rate_text(), "66.7%");
         assert_eq!(Tally::default().rate_text(), "—");
+    }
+
+    #[test]
+    fn times_are_shown_and_counted_in_china() {
+        let t = parse_starts_at("2026-07-01T07:00:00Z").unwrap();
+        assert_eq!(format_starts_at(t), "2026-07-01T15:00:00+08:00");
+        // 2026-07-01 00:00 in China is 2026-06-30 16:00 UTC.
+        let d = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        assert_eq!(cst_day_start(d), parse_starts_at("2026-06-30T16:00:00Z").unwrap());
     }
 
     #[test]
