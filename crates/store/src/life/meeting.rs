@@ -194,7 +194,7 @@ fn tenant_of(n: &Node) -> i64 {
 
 /// A multi-row `INSERT`, chunked under the backends' parameter limits: attendance of 40 people
 /// is one statement.
-async fn insert_rows<C: ConnectionTrait>(c: &C, table: &'static str, cols: &[&'static str], rows: Vec<Vec<Value>>) -> Result<()> {
+pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &'static str, cols: &[&'static str], rows: Vec<Vec<Value>>) -> Result<()> {
     for chunk in rows.chunks(crate::dialect::rows_per_statement(c.get_database_backend(), cols.len())) {
         let mut stmt = Query::insert();
         stmt.into_table(Alias::new(table)).columns(cols.iter().map(|c| Alias::new(*c)));

@@ -4,6 +4,7 @@
 mod meeting;
 
 pub use dangjian_domain::life::{AttendanceInput, GuestInput, MeetingInput};
+pub(crate) use meeting::insert_rows;
 pub use meeting::{
     attendance, attendance_of_member, correct, create, delete, get, list, roster, versions, year_summary, AttendanceRow, KindCount, Meeting,
     MeetingQuery, MemberAttendance, RosterMember, Version,

@@ -225,8 +225,15 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
     }
     let time = if v.time.trim().len() == 5 { format!("{}:00", v.time.trim()) } else { v.time.trim().to_string() };
     let starts_at = if v.date.trim().is_empty() { String::new() } else { format!("{}T{time}+08:00", v.date.trim()) };
-    let attendance: Vec<AttendanceInput> =
-        status.iter().map(|(id, st)| AttendanceInput { member_id: *id, status: st.clone(), reason: reasons.get(id).cloned().unwrap_or_default() }).collect();
+    // Everyone listed on the form is present unless marked otherwise; an id the form did not
+    // list is passed on, for the store to refuse by name.
+    let status_of = |id: i64| status.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone());
+    let attendance: Vec<AttendanceInput> = names
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(status.iter().map(|(id, _)| *id).filter(|id| !names.iter().any(|(n, _)| n == id)))
+        .map(|id| AttendanceInput { member_id: id, status: status_of(id).unwrap_or_else(|| "present".into()), reason: reasons.get(&id).cloned().unwrap_or_default() })
+        .collect();
     let people = names
         .iter()
         .map(|(id, name)| {
