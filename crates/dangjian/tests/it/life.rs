@@ -326,6 +326,10 @@ async fn the_demo_holds_a_year_and_a_half_of_meetings() {
     let (app, zuzhi) = demo_api("zuzhi").await;
     assert!(app.scalar("SELECT COUNT(*) FROM meetings").await > 1000);
     assert!(app.scalar("SELECT COUNT(*) FROM meeting_attendance WHERE status = 'absent'").await > 0);
+    for t in ["meetings", "meeting_kinds", "meeting_attendance", "meeting_versions"] {
+        assert!(app.scalar(&format!("SELECT COUNT(*) FROM {t}")).await > 0, "the demo writes {t}");
+        assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM {t} WHERE tenant_id = 0")).await, 0, "{t} rows carry their tenant");
+    }
     let root = app.org_id(ROOT).await;
     let l = zuzhi.get_ok(&format!("/meetings?org={root}&kind=central_group_study")).await;
     assert!(l["total"].as_i64().unwrap() > 0);
