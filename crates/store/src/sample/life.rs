@@ -67,7 +67,8 @@ fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee:
                 if has_committee && !(weak && rng.chance(25)) {
                     add(vec![MeetingKind::BranchCommitteeMeeting], day(3 + (o.id % 4) as u32), format!("研究{}月份支部工作", month.month()), false, json!([]));
                 }
-                if !(weak && rng.chance(30)) && !rng.chance(5) {
+                let skipped = (weak && rng.chance(30)) || rng.chance(5);
+                if !skipped {
                     add(vec![MeetingKind::ThemeDay], day(10 + (o.id % 10) as u32), format!("主题党日：{}", topic(rng)), false, json!([]));
                 }
                 // The quarter's 党员大会 with its 党课, in the quarter's second month; a weak
@@ -91,14 +92,12 @@ fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee:
                     add(vec![MeetingKind::OrgLifeMeeting, MeetingKind::MemberAppraisal], day(18), format!("{}年度组织生活会和民主评议党员", month.year()), false, json!([]));
                 }
             }
-            OrgKind::Group => {
-                if !rng.chance(15) {
-                    add(vec![MeetingKind::GroupMeeting], day(25), format!("党小组学习：{}", topic(rng)), false, json!([]));
-                }
+            OrgKind::Group if !rng.chance(15) => {
+                add(vec![MeetingKind::GroupMeeting], day(25), format!("党小组学习：{}", topic(rng)), false, json!([]));
             }
             OrgKind::LeadingGroup | OrgKind::AgencyCommittee => {
                 // 中心组学习 every other month, with a 工委 officer sitting in (seed 001).
-                if month.month() % 2 == 0 {
+                if month.month().is_multiple_of(2) {
                     add(vec![MeetingKind::CentralGroupStudy], day(15), format!("中心组集体学习：{}", topic(rng)), false, json!([{"name": "王建国", "unit": "市直机关工委组织部"}]));
                 }
                 if month.month() == 12 {
