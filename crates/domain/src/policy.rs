@@ -66,6 +66,22 @@ pub enum Action {
     AuditRead,
     /// See the scheduled jobs, their runs and failures.
     JobRead,
+    /// 组织生活: see an organisation's meeting records (a member: their own organisation's,
+    /// with their own attendance only).
+    LifeRead,
+    /// Record, correct and delete meeting records.
+    LifeWrite,
+}
+
+impl Action {
+    /// The action that lets one see what this action changes: whoever may read meeting records
+    /// but not write them is told 403 for a write, not 404 (the record is no secret to them).
+    fn reading(self) -> Action {
+        match self {
+            Action::LifeWrite => Action::LifeRead,
+            a => a,
+        }
+    }
 }
 
 /// What is being acted on: the organisation path it belongs to, and for a member record whether
@@ -104,9 +120,12 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport),
-        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport),
-        Role::Member => false,
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite),
+        // A secretary records the organisational life of the organisations in their scope.
+        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite),
+        // A member sees the meetings of their own organisation (the 党员 role is granted on it);
+        // the store narrows the attendance shown to their own.
+        Role::Member => matches!(action, LifeRead),
     }
 }
 
@@ -162,7 +181,7 @@ impl Actor {
         let sees_it = own
             || self.grants.iter().any(|g| {
                 in_scope(g, &target)
-                    && (role_allows(g.role, Action::OrgRead) || role_allows(g.role, Action::MemberRead) || role_allows(g.role, action))
+                    && (role_allows(g.role, Action::OrgRead) || role_allows(g.role, Action::MemberRead) || role_allows(g.role, action.reading()))
             });
         if sees_it { Decision::Forbidden } else { Decision::Hidden }
     }
@@ -217,6 +236,46 @@ mod tests {
         assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Hidden);
         let admin = actor(&[(Role::SystemAdmin, "/1/")]);
         assert_ne!(admin.decide(Action::MemberRead, Target::member("/1/2/3/", true)), Decision::Allow);
+    }
+
+    #[test]
+    fn secretary_records_life_in_scope_only() {
+        let a = actor(&[(Role::Secretary, "/1/2/3/")]);
+        for act in [Action::LifeRead, Action::LifeWrite] {
+            assert_eq!(a.decide(act, Target::org("/1/2/3/")), Decision::Allow);
+            assert_eq!(a.decide(act, Target::org("/1/2/3/8/")), Decision::Allow, "a 党小组 of the branch");
+            assert_eq!(a.decide(act, Target::org("/1/2/4/")), Decision::Hidden);
+        }
+    }
+
+    #[test]
+    fn org_admin_records_life_everywhere_in_scope() {
+        let a = actor(&[(Role::OrgAdmin, "/1/")]);
+        assert_eq!(a.decide(Action::LifeWrite, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(a.decide(Action::LifeRead, Target::org("/1/9/")), Decision::Allow);
+        assert_eq!(a.decide(Action::LifeWrite, Target::org("/5/")), Decision::Hidden);
+    }
+
+    #[test]
+    fn member_reads_own_organisations_life_and_cannot_write() {
+        let a = actor(&[(Role::Member, "/1/2/3/")]);
+        assert_eq!(a.decide(Action::LifeRead, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(a.decide(Action::LifeWrite, Target::org("/1/2/3/")), Decision::Forbidden);
+        assert_eq!(a.decide(Action::LifeRead, Target::org("/1/2/4/")), Decision::Hidden);
+        assert_eq!(a.decide(Action::LifeWrite, Target::org("/1/2/4/")), Decision::Hidden);
+        // The member role still reads no one else's record.
+        assert_eq!(a.decide(Action::MemberRead, Target::member("/1/2/3/", false)), Decision::Hidden);
+    }
+
+    #[test]
+    fn separated_admins_see_no_life() {
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            let a = actor(&[(r, "/1/")]);
+            for act in [Action::LifeRead, Action::LifeWrite] {
+                assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
+                assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod db;
 pub mod dialect;
 pub mod fsutil;
 pub mod job;
+pub mod life;
 pub mod sample;
 pub mod member;
 #[allow(clippy::disallowed_methods)]

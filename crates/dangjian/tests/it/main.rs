@@ -16,6 +16,7 @@ mod authz;
 mod backup;
 mod cli;
 mod job;
+mod life;
 mod member;
 mod migration;
 mod org;

@@ -1,4 +1,9 @@
-//! 组织生活 — organisational life: meetings, the obligations they meet, members' participation.
+//! 组织生活 — organisational life: 三会一课 and the other meetings, who attended them, and the
+//! obligations they meet (DOMAIN.md "Organisational life"). Later slices add appraisal, talks and
+//! votes here.
 
 pub mod lapse;
+pub mod meeting;
 pub mod obligation;
+
+pub use meeting::{AttendanceInput, AttendanceStatus, Guest, GuestInput, MeetingInput, MeetingKind, Tally, ValidAttendance, ValidMeeting};

@@ -10,6 +10,7 @@ mod account;
 mod audit;
 mod helpers;
 mod job;
+mod life;
 mod m001_foundation;
 mod member;
 mod meta;
@@ -34,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m004_event_tenant", member::m004_event_tenant::up),
     ("m005_post_tenant", org::m005_post_tenant::up),
     ("m006_member_native_place", member::m006_native_place::up),
+    ("m007_meetings", life::m007_meetings::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each
@@ -91,7 +93,7 @@ pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<us
 /// Every table of the application's data, today, in an order that satisfies foreign keys:
 /// what backup and restore walk.
 pub static TABLES: LazyLock<Vec<&'static TableSpec>> =
-    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, audit::TABLES]));
+    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, life::TABLES, audit::TABLES]));
 
 /// Tables of operational state (the scheduler's), which backups leave out.
 pub const OPERATIONAL: &[TableSpec] = job::TABLES;

@@ -144,6 +144,14 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
         .cond_where(query::in_subtree(Expr::col(Alias::new("org_path")), &o.path))
         .to_owned();
     query::execute(&txn, &members).await?;
+    // Meeting records follow their organisation, so subtree lists keep finding them.
+    for table in ["meetings", "meeting_kinds"] {
+        let meetings = query::update(table, vec![])
+            .value(Alias::new("org_path"), rehome("org_path", &new_path, keep))
+            .cond_where(query::in_subtree(Expr::col(Alias::new("org_path")), &o.path))
+            .to_owned();
+        query::execute(&txn, &meetings).await?;
+    }
     super::counts::move_subtree(&txn, o.id, &o.path, &np.path).await?;
     let history = query::insert("org_moves", vec![
         ("org_id", o.id.into()),

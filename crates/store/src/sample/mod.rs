@@ -1,6 +1,7 @@
 //! 演示与规模数据 — demo installation and synthetic data at a named scale. Both write through the same tables
 //! and counters as real use, so what they produce behaves like real data.
 
+mod life;
 pub mod names;
 
 use chrono::{Days, NaiveDate};
@@ -243,6 +244,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         };
         account::grant(store, &ctx, a.id, role.code(), scope).await?;
     }
+    life::demo(store, &root).await?;
     query::execute(&store.db, &query::insert("meta", vec![("key", "demo_loaded".into()), ("value", time::now_unix().to_string().into())])).await?;
     let members = org::stats_of(store, &root).await?.members;
     let orgs = count_orgs(&store.db, root.id).await?;

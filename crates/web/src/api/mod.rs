@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod job;
+mod life;
 pub mod member;
 mod org;
 pub mod session;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::routes())
         .merge(org::routes())
         .merge(member::routes())
+        .merge(life::routes())
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())

@@ -127,6 +127,8 @@ struct ShowPage {
     texts: &'static [TextField],
     posts: Vec<(String, Post)>,
     events: Vec<MemberEvent>,
+    /// 参加组织生活: the meetings the member was listed for.
+    life: Vec<dangjian_store::life::MemberAttendance>,
     revealed: Option<Revealed>,
     can_edit: bool,
     can_reveal: bool,
@@ -148,6 +150,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Reveal
         texts: Details::FIELDS,
         posts: member::posts(&s.store, &auth.ctx, id).await?,
         events: member::events(&s.store, &auth.ctx, id).await?,
+        life: dangjian_store::life::attendance_of_member(&s.store, &auth.ctx, id, 30).await?,
         can_edit: can(Action::MemberWrite),
         can_reveal: can(Action::MemberReveal),
         m,

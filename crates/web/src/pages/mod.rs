@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod job;
+mod life;
 mod member;
 mod org;
 mod roster;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::routes())
         .merge(org::routes())
         .merge(member::routes())
+        .merge(life::routes())
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())
@@ -46,6 +48,7 @@ pub struct Nav {
     pub member_id: Option<i64>,
     pub can_orgs: bool,
     pub can_members: bool,
+    pub can_life: bool,
     pub can_import: bool,
     pub can_accounts: bool,
     pub can_audit: bool,
@@ -65,6 +68,7 @@ impl Nav {
             member_id: a.member_id,
             can_orgs: can_anywhere(a, Action::OrgRead),
             can_members: can_anywhere(a, Action::MemberRead),
+            can_life: can_anywhere(a, Action::LifeRead),
             can_import: can_anywhere(a, Action::MemberImport) || can_anywhere(a, Action::MemberExport),
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,

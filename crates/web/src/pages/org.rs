@@ -29,6 +29,27 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{id}/end", post(end_post))
 }
 
+/// The organisation page's 组织生活 section: this year's meetings by kind, the latest few.
+pub struct OrgLife {
+    pub year: i32,
+    pub by_kind: Vec<dangjian_store::life::KindCount>,
+    pub recent: Vec<dangjian_store::life::Meeting>,
+    pub can_record: bool,
+}
+
+async fn org_life(s: &AppState, auth: &Authed, o: &Org) -> Result<Option<OrgLife>, PageError> {
+    if auth.ctx.actor.decide(Action::LifeRead, Target::org(&o.path)) != Decision::Allow {
+        return Ok(None);
+    }
+    use chrono::Datelike;
+    let year = dangjian_domain::time::today_cst().year();
+    let by_kind = dangjian_store::life::year_summary(&s.store, &auth.ctx, o.id, year).await?;
+    let q = dangjian_store::life::MeetingQuery { org: Some(o.id), subtree: Some(false), per_page: Some(5), ..Default::default() };
+    let recent = dangjian_store::life::list(&s.store, &auth.ctx, &q).await?.items;
+    let can_record = o.active && auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow && !by_kind.is_empty();
+    Ok(Some(OrgLife { year, by_kind, recent, can_record }))
+}
+
 pub struct TreeNode {
     pub org: Node,
     pub children: Vec<OrgSummary>,
@@ -62,6 +83,8 @@ struct ShowPage {
     posts: Vec<Post>,
     terms: Vec<Term>,
     moves: Vec<OrgMove>,
+    /// 组织生活 this year by kind, when the caller may see it.
+    life: Option<OrgLife>,
     members: Vec<MemberRow>,
     members_total: u64,
     can_write: bool,
@@ -111,6 +134,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
         posts: org::posts(&s.store, &auth.ctx, &o, true).await?,
         terms: org::terms(&s.store, &auth.ctx, &o).await?,
         moves: org::moves(&s.store, &auth.ctx, &o).await?,
+        life: org_life(s, auth, &o).await?,
         can_write: can(Action::OrgWrite) && o.active,
         can_add_member: can(Action::MemberWrite) && o.holds_members(),
         can_members,

@@ -1,0 +1,688 @@
+//! 会议记录 — meeting records. A record lives in `meetings`; the kinds it counts as in
+//! `meeting_kinds` (one row per kind, live records only, so counting "kind K of organisation O in
+//! a period" is one index range); attendance in `meeting_attendance`; each earlier state, with
+//! who wrote it and when, in `meeting_versions`.
+
+use std::collections::{HashMap, HashSet};
+
+use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
+use dangjian_domain::life::{AttendanceStatus, Guest, MeetingInput, MeetingKind, Tally, ValidAttendance, ValidMeeting};
+use dangjian_domain::member::Status;
+use dangjian_domain::org::OrgKind;
+use dangjian_domain::policy::{Action, Decision, Target};
+use dangjian_domain::time;
+use dangjian_domain::Invalid;
+use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde_json::json;
+
+use crate::org::{self, Node};
+use crate::query::{self, col, in_scopes, in_subtree, record};
+use crate::{audit, page_bounds, Ctx, Page, Result, Store, StoreError};
+
+record! {
+    struct MeetingRow from "meetings" as "g" {
+        id: i64,
+        tenant_id: i64,
+        org_id: i64,
+        org_path: String,
+        starts_at: i64,
+        place: String,
+        host: String,
+        recorder: String,
+        lecturer: String,
+        lecture_title: String,
+        topic: String,
+        agenda: String,
+        minutes: String,
+        decisions: String,
+        guests: String,
+        version: i64,
+        created_by: i64,
+        created_at: i64,
+        updated_by: i64,
+        updated_at: i64,
+    }
+}
+
+/// 会议记录 — a meeting as pages and the API show it, with the rate computed from attendance.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Meeting {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+    pub kinds: Vec<MeetingKind>,
+    /// RFC 3339 in China Standard Time.
+    pub starts_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub lecture_title: String,
+    pub topic: String,
+    pub agenda: String,
+    pub minutes: String,
+    pub decisions: String,
+    /// 列席人员.
+    pub guests: Vec<Guest>,
+    pub attendance: Tally,
+    /// 出席率, e.g. `92.3%`: present over those who should attend.
+    pub attendance_rate: String,
+    pub version: i64,
+    /// The account that recorded it (0: the operator at the command line).
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Meeting {
+    pub fn kind_labels(&self) -> String {
+        self.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、")
+    }
+    /// The start as people read it: `2026-07-01 15:00`.
+    pub fn starts_text(&self) -> String {
+        self.starts_at.get(..16).unwrap_or(&self.starts_at).replace('T', " ")
+    }
+    pub fn has_kind(&self, k: &MeetingKind) -> bool {
+        self.kinds.contains(k)
+    }
+}
+
+record! {
+    /// One member's attendance at a meeting.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct AttendanceRow from "meeting_attendance" as "a" {
+        pub member_id: i64,
+        pub member_name: String = m.name,
+        pub status: AttendanceStatus,
+        pub reason: String,
+    }
+}
+
+record! {
+    /// 党员名册 entry an attendance list is drawn from: 正式党员 and 预备党员.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct RosterMember from "members" as "m" {
+        pub id: i64,
+        pub org_id: i64,
+        pub name: String,
+        pub status: Status,
+    }
+}
+
+record! {
+    struct VersionRow from "meeting_versions" as "v" {
+        version: i64,
+        author_id: i64,
+        author: Option<String> = u.username,
+        at: i64,
+        record: String,
+    }
+}
+
+/// A kept earlier state of a record: its version number, who wrote it (account; 0 for the
+/// operator at the command line) and when.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Version {
+    pub version: i64,
+    pub author_id: i64,
+    pub author: Option<String>,
+    pub at: i64,
+    /// The record as it was: kinds, details, guests and attendance.
+    #[schema(value_type = Object)]
+    pub record: serde_json::Value,
+}
+
+impl Version {
+    pub fn at_text(&self) -> String {
+        time::format_unix_cst(self.at)
+    }
+    pub fn author_text(&self) -> String {
+        self.author.clone().unwrap_or_else(|| "系统".into())
+    }
+}
+
+record! {
+    /// A meeting the member was listed for, with their status.
+    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+    pub struct MemberAttendance from "meeting_attendance" as "a" {
+        pub meeting_id: i64,
+        pub org_id: i64 = g.org_id,
+        pub starts_at: i64 = g.starts_at,
+        pub topic: String = g.topic,
+        pub status: AttendanceStatus,
+        pub reason: String,
+    }
+}
+
+impl MemberAttendance {
+    pub fn starts_text(&self) -> String {
+        time::format_unix_cst(self.starts_at).get(..16).unwrap_or_default().to_string()
+    }
+}
+
+/// How many meetings of each kind an organisation held in a year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KindCount {
+    pub kind: MeetingKind,
+    pub n: i64,
+}
+
+/// The filters of a meeting list.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingQuery {
+    pub org: Option<i64>,
+    /// With `org`: its whole subtree (default) or the organisation alone.
+    pub subtree: Option<bool>,
+    pub kind: Option<String>,
+    /// `YYYY-MM-DD`, China Standard Time, both ends included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+fn object(id: i64) -> String {
+    format!("meeting:{id}")
+}
+
+fn tenant_of(n: &Node) -> i64 {
+    n.tenant_id.unwrap_or(n.id)
+}
+
+/// A multi-row `INSERT`, chunked under the backends' parameter limits: attendance of 40 people
+/// is one statement.
+pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &'static str, cols: &[&'static str], rows: Vec<Vec<Value>>) -> Result<()> {
+    for chunk in rows.chunks(crate::dialect::rows_per_statement(c.get_database_backend(), cols.len())) {
+        let mut stmt = Query::insert();
+        stmt.into_table(Alias::new(table)).columns(cols.iter().map(|c| Alias::new(*c)));
+        for r in chunk {
+            stmt.values_panic(r.iter().cloned().map(Expr::val));
+        }
+        query::execute(c, &stmt).await?;
+    }
+    Ok(())
+}
+
+/// The members an organisation's meeting lists: its own 正式党员 and 预备党员, by name.
+async fn members_of<C: ConnectionTrait>(c: &C, org_id: i64) -> Result<Vec<RosterMember>> {
+    let statuses: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_member()).collect();
+    let stmt = RosterMember::select()
+        .and_where(col("m", "org_id").eq(org_id))
+        .and_where(col("m", "status").is_in(statuses))
+        .order_by((Alias::new("m"), Alias::new("name")), Order::Asc)
+        .order_by((Alias::new("m"), Alias::new("id")), Order::Asc)
+        .to_owned();
+    Ok(query::fetch(c, &stmt).await?)
+}
+
+/// (who may be listed, who is listed when the record lists nobody). A 党小组's members keep
+/// their relation with the branch (issue 10): until members are placed in groups, a group
+/// meeting lists its branch's roster; anyone of the branch or the group may be listed.
+async fn eligible<C: ConnectionTrait>(c: &C, o: &Node) -> Result<(Vec<RosterMember>, Vec<RosterMember>)> {
+    let own = members_of(c, o.id).await?;
+    if o.kind != OrgKind::Group {
+        return Ok((own.clone(), own));
+    }
+    let branch = match o.parent_id {
+        Some(p) => members_of(c, p).await?,
+        None => Vec::new(),
+    };
+    let default = if own.is_empty() { branch.clone() } else { own.clone() };
+    Ok((own.into_iter().chain(branch).collect(), default))
+}
+
+/// The roster a new record of `org_id` lists by default, for the record form.
+pub async fn roster(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<RosterMember>> {
+    let o = org::node(store, org_id).await?;
+    store.authorize(ctx, Action::LifeWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    Ok(eligible(&store.db, &o).await?.1)
+}
+
+/// The organisation's facts against the record: active, allowed to hold each kind, and every
+/// listed member on its roster. Returns the attendance to write (the roster, all present, when
+/// none was listed). Every problem is reported at once.
+async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting) -> Result<Vec<ValidAttendance>> {
+    let mut errors: Vec<Invalid> = Vec::new();
+    if !o.active {
+        errors.push(Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能再登记组织生活", o.name)));
+    }
+    for k in v.kinds.iter().filter(|k| !k.held_by(o.kind)) {
+        errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
+    }
+    let (allowed, default) = eligible(c, o).await?;
+    let allowed: HashSet<i64> = allowed.iter().map(|m| m.id).collect();
+    for a in v.attendance.iter().filter(|a| !allowed.contains(&a.member_id)) {
+        errors.push(Invalid::new("attendance", "not_in_org", format!("党员（编号{}）不在“{}”的党员名册中，不能登记其出席情况", a.member_id, o.name)));
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok(if v.attendance.is_empty() {
+        default.iter().map(|m| ValidAttendance { member_id: m.id, status: AttendanceStatus::Present, reason: String::new() }).collect()
+    } else {
+        v.attendance.clone()
+    })
+}
+
+/// The input's own problems and the organisation's, together.
+async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(ValidMeeting, Vec<ValidAttendance>)> {
+    match input.validate(time::now_unix()) {
+        Ok(v) => {
+            let att = check_against_org(&store.db, o, &v).await?;
+            Ok((v, att))
+        }
+        Err(mut errors) => {
+            // The kinds that did parse are still checked against the organisation.
+            for k in input.kinds.iter().filter_map(|k| MeetingKind::parse(k)).filter(|k| !k.held_by(o.kind)) {
+                errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
+            }
+            Err(StoreError::Invalid(errors))
+        }
+    }
+}
+
+fn fields(v: &ValidMeeting) -> Vec<(&'static str, Value)> {
+    vec![
+        ("starts_at", v.starts_at.into()),
+        ("place", v.place.clone().into()),
+        ("host", v.host.clone().into()),
+        ("recorder", v.recorder.clone().into()),
+        ("lecturer", v.lecturer.clone().into()),
+        ("lecture_title", v.lecture_title.clone().into()),
+        ("topic", v.topic.clone().into()),
+        ("agenda", v.agenda.clone().into()),
+        ("minutes", v.minutes.clone().into()),
+        ("decisions", v.decisions.clone().into()),
+        ("guests", serde_json::to_string(&v.guests).unwrap_or_else(|_| "[]".into()).into()),
+    ]
+}
+
+async fn write_kinds_and_attendance<C: ConnectionTrait>(c: &C, id: i64, o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> Result<()> {
+    let tenant = tenant_of(o);
+    let kinds = v.kinds.iter().map(|k| vec![id.into(), tenant.into(), o.id.into(), o.path.clone().into(), (*k).into(), v.starts_at.into()]).collect();
+    insert_rows(c, "meeting_kinds", &["meeting_id", "tenant_id", "org_id", "org_path", "kind", "starts_at"], kinds).await?;
+    let rows = att.iter().map(|a| vec![id.into(), tenant.into(), a.member_id.into(), a.status.into(), a.reason.clone().into()]).collect();
+    insert_rows(c, "meeting_attendance", &["meeting_id", "tenant_id", "member_id", "status", "reason"], rows).await
+}
+
+fn audit_detail(o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> serde_json::Value {
+    let t = Tally::of(att.iter().map(|a| a.status));
+    json!({"org_id": o.id, "kinds": v.kinds, "starts_at": v.starts_at, "present": t.present, "leave": t.leave, "absent": t.absent})
+}
+
+/// Records a meeting: the record, its kinds, its attendance and the audit row in one transaction.
+pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Meeting> {
+    let o = org::node(store, input.org_id).await?;
+    store.authorize(ctx, Action::LifeWrite, Target::org(&o.path), &format!("org:{}", o.id)).await?;
+    let (v, att) = validate(store, &o, input).await?;
+    let now = time::now_unix();
+    let mut pairs = vec![
+        ("tenant_id", tenant_of(&o).into()),
+        ("org_id", o.id.into()),
+        ("org_path", o.path.clone().into()),
+        ("version", 1i64.into()),
+        ("created_by", ctx.actor.account_id.into()),
+        ("created_at", now.into()),
+        ("updated_by", ctx.actor.account_id.into()),
+        ("updated_at", now.into()),
+    ];
+    pairs.extend(fields(&v));
+    let txn = store.write().await?;
+    let id = query::insert_id(&txn, query::insert("meetings", pairs)).await?;
+    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &v, &att)).await?;
+    txn.commit().await?;
+    load(store, &o, id).await
+}
+
+async fn row<C: ConnectionTrait>(c: &C, id: i64) -> Result<MeetingRow> {
+    let stmt = MeetingRow::select().and_where(col("g", "id").eq(id)).and_where(col("g", "deleted_at").is_null()).to_owned();
+    query::fetch_one(c, &stmt).await?.ok_or(StoreError::NotFound)
+}
+
+/// The live record and its organisation, if the caller may do `action` on it.
+async fn authorized(store: &Store, ctx: &Ctx, id: i64, action: Action) -> Result<(MeetingRow, Node)> {
+    let r = row(&store.db, id).await?;
+    store.authorize(ctx, action, Target::org(&r.org_path), &object(id)).await?;
+    let o = org::node(store, r.org_id).await?;
+    Ok((r, o))
+}
+
+async fn load(store: &Store, o: &Node, id: i64) -> Result<Meeting> {
+    let r = row(&store.db, id).await?;
+    let mut v = assemble(store, vec![r]).await?;
+    let mut m = v.pop().ok_or(StoreError::NotFound)?;
+    m.org_name = o.name.clone();
+    Ok(m)
+}
+
+#[derive(FromQueryResult)]
+struct KindOf {
+    meeting_id: i64,
+    kind: MeetingKind,
+}
+
+#[derive(FromQueryResult)]
+struct StatusCount {
+    meeting_id: i64,
+    status: AttendanceStatus,
+    n: i64,
+}
+
+/// Rows into meetings: the kinds and the attendance counts of a page in two statements.
+async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut kinds: HashMap<i64, Vec<MeetingKind>> = HashMap::new();
+    let mut tallies: HashMap<i64, Tally> = HashMap::new();
+    if !ids.is_empty() {
+        let k = Query::select()
+            .columns([(Alias::new("k"), Alias::new("meeting_id")), (Alias::new("k"), Alias::new("kind"))])
+            .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
+            .and_where(col("k", "meeting_id").is_in(ids.clone()))
+            .to_owned();
+        for r in query::fetch::<KindOf, _>(&store.db, &k).await? {
+            kinds.entry(r.meeting_id).or_default().push(r.kind);
+        }
+        let t = Query::select()
+            .columns([(Alias::new("a"), Alias::new("meeting_id")), (Alias::new("a"), Alias::new("status"))])
+            .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
+            .from_as(Alias::new("meeting_attendance"), Alias::new("a"))
+            .and_where(col("a", "meeting_id").is_in(ids))
+            .group_by_col((Alias::new("a"), Alias::new("meeting_id")))
+            .group_by_col((Alias::new("a"), Alias::new("status")))
+            .to_owned();
+        for r in query::fetch::<StatusCount, _>(&store.db, &t).await? {
+            let e = tallies.entry(r.meeting_id).or_default();
+            let n = r.n as u32;
+            match r.status {
+                AttendanceStatus::Present => e.present += n,
+                AttendanceStatus::Leave => e.leave += n,
+                AttendanceStatus::Absent => e.absent += n,
+            }
+        }
+    }
+    let tree = store.tree().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut ks = kinds.remove(&r.id).unwrap_or_default();
+            ks.sort();
+            let tally = tallies.remove(&r.id).unwrap_or_default();
+            Meeting {
+                id: r.id,
+                org_id: r.org_id,
+                org_name: tree.get(r.org_id).map(|o| o.name.clone()).unwrap_or_default(),
+                org_path: r.org_path,
+                kinds: ks,
+                starts_at: format_starts_at(r.starts_at),
+                place: r.place,
+                host: r.host,
+                recorder: r.recorder,
+                lecturer: r.lecturer,
+                lecture_title: r.lecture_title,
+                topic: r.topic,
+                agenda: r.agenda,
+                minutes: r.minutes,
+                decisions: r.decisions,
+                guests: serde_json::from_str(&r.guests).unwrap_or_default(),
+                attendance_rate: tally.rate_text(),
+                attendance: tally,
+                version: r.version,
+                created_by: r.created_by,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }
+        })
+        .collect())
+}
+
+/// The meeting, if the caller may see it; a deleted one is gone.
+pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> Result<Meeting> {
+    let (_, o) = authorized(store, ctx, id, Action::LifeRead).await?;
+    load(store, &o, id).await
+}
+
+/// Who attended: everyone for those who may read the organisation's members, else (a member)
+/// only their own line.
+pub async fn attendance(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<AttendanceRow>> {
+    let (r, _) = authorized(store, ctx, id, Action::LifeRead).await?;
+    let mut stmt = AttendanceRow::select()
+        .join_as(JoinType::InnerJoin, Alias::new("members"), Alias::new("m"), col("m", "id").equals((Alias::new("a"), Alias::new("member_id"))))
+        .and_where(col("a", "meeting_id").eq(id))
+        .order_by((Alias::new("m"), Alias::new("name")), Order::Asc)
+        .order_by((Alias::new("a"), Alias::new("member_id")), Order::Asc)
+        .to_owned();
+    if ctx.actor.decide(Action::MemberRead, Target::org(&r.org_path)) != Decision::Allow {
+        stmt.and_where(col("a", "member_id").eq(ctx.actor.member_id.unwrap_or(0)));
+    }
+    Ok(query::fetch(&store.db, &stmt).await?)
+}
+
+/// The kept earlier versions, newest first: for those who may record (they hold everyone's
+/// attendance).
+pub async fn versions(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<Version>> {
+    authorized(store, ctx, id, Action::LifeWrite).await?;
+    versions_of(&store.db, id).await
+}
+
+async fn versions_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Vec<Version>> {
+    let stmt = VersionRow::select()
+        .join_as(JoinType::LeftJoin, Alias::new("accounts"), Alias::new("u"), col("u", "id").equals((Alias::new("v"), Alias::new("author_id"))))
+        .and_where(col("v", "meeting_id").eq(id))
+        .order_by((Alias::new("v"), Alias::new("version")), Order::Desc)
+        .to_owned();
+    let rows: Vec<VersionRow> = query::fetch(c, &stmt).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Version { version: r.version, author_id: r.author_id, author: r.author, at: r.at, record: serde_json::from_str(&r.record).unwrap_or_default() })
+        .collect())
+}
+
+/// The record as it stands, kept whole when a correction or a deletion replaces it.
+async fn snapshot<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<serde_json::Value> {
+    let kinds: Vec<KindOf> = query::fetch(
+        c,
+        &Query::select()
+            .columns([(Alias::new("k"), Alias::new("meeting_id")), (Alias::new("k"), Alias::new("kind"))])
+            .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
+            .and_where(col("k", "meeting_id").eq(r.id))
+            .to_owned(),
+    )
+    .await?;
+    record! {
+        struct Att from "meeting_attendance" as "a" { member_id: i64, status: AttendanceStatus, reason: String }
+    }
+    let att: Vec<Att> = query::fetch(c, &Att::select().and_where(col("a", "meeting_id").eq(r.id)).order_by((Alias::new("a"), Alias::new("member_id")), Order::Asc).to_owned()).await?;
+    let guests: serde_json::Value = serde_json::from_str(&r.guests).unwrap_or(json!([]));
+    Ok(json!({
+        "kinds": kinds.iter().map(|k| k.kind).collect::<Vec<_>>(),
+        "starts_at": format_starts_at(r.starts_at),
+        "place": r.place, "host": r.host, "recorder": r.recorder,
+        "lecturer": r.lecturer, "lecture_title": r.lecture_title,
+        "topic": r.topic, "agenda": r.agenda, "minutes": r.minutes, "decisions": r.decisions,
+        "guests": guests,
+        "attendance": att.iter().map(|a| json!({"member_id": a.member_id, "status": a.status, "reason": a.reason})).collect::<Vec<_>>(),
+    }))
+}
+
+async fn keep_version<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<()> {
+    let record = snapshot(c, r).await?;
+    let row = query::insert("meeting_versions", vec![
+        ("meeting_id", r.id.into()),
+        ("tenant_id", r.tenant_id.into()),
+        ("version", r.version.into()),
+        ("author_id", r.updated_by.into()),
+        ("at", r.updated_at.into()),
+        ("record", record.to_string().into()),
+    ]);
+    query::execute(c, &row).await?;
+    Ok(())
+}
+
+/// 更正 — replaces the record with `input`, keeping the one it replaces (with its author and
+/// time) as a version. `expected_version` is the version the corrector saw: a record changed
+/// since is refused rather than overwritten.
+pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, input: &MeetingInput) -> Result<Meeting> {
+    let (r, o) = authorized(store, ctx, id, Action::LifeWrite).await?;
+    if input.org_id != 0 && input.org_id != r.org_id {
+        return Err(StoreError::invalid("org_id", "org_fixed", "会议记录的所属组织不能更改：请删除后在正确的组织下重新登记"));
+    }
+    let (v, att) = validate(store, &o, input).await?;
+    let now = time::now_unix();
+    let txn = store.write().await?;
+    // Read again inside the transaction: the version kept is the one being replaced.
+    let current = row(&txn, id).await?;
+    if current.version != expected_version {
+        return Err(StoreError::conflict("stale_version", format!("该记录已被他人更正（当前为第{}版，您修改的是第{expected_version}版），请刷新后重新更正", current.version)));
+    }
+    keep_version(&txn, &current).await?;
+    let mut pairs = fields(&v);
+    pairs.extend([("version", (current.version + 1).into()), ("updated_by", ctx.actor.account_id.into()), ("updated_at", now.into())]);
+    let upd = query::update("meetings", pairs).and_where(Expr::col(Alias::new("id")).eq(id)).and_where(Expr::col(Alias::new("version")).eq(current.version)).to_owned();
+    if query::execute(&txn, &upd).await? != 1 {
+        return Err(StoreError::conflict("stale_version", "该记录已被他人更正，请刷新后重新更正"));
+    }
+    query::execute(&txn, &query::delete("meeting_kinds").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
+    query::execute(&txn, &query::delete("meeting_attendance").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
+    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
+    let mut detail = audit_detail(&o, &v, &att);
+    detail["version"] = json!(current.version + 1);
+    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.correct", &object(id), "ok", detail).await?;
+    txn.commit().await?;
+    load(store, &o, id).await
+}
+
+/// 删除 — takes the record out of every list and count, with a reason; the record as it was is
+/// kept as a version, and its attendance stays as evidence.
+pub async fn delete(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<()> {
+    let (_, o) = authorized(store, ctx, id, Action::LifeWrite).await?;
+    let reason = dangjian_domain::text::parse_name("reason", "删除原因", reason, 200)?;
+    let now = time::now_unix();
+    let txn = store.write().await?;
+    let current = row(&txn, id).await?;
+    keep_version(&txn, &current).await?;
+    let upd = query::update("meetings", vec![
+        ("deleted_at", now.into()),
+        ("delete_reason", reason.clone().into()),
+        ("version", (current.version + 1).into()),
+        ("updated_by", ctx.actor.account_id.into()),
+        ("updated_at", now.into()),
+    ])
+    .and_where(Expr::col(Alias::new("id")).eq(id))
+    .to_owned();
+    query::execute(&txn, &upd).await?;
+    query::execute(&txn, &query::delete("meeting_kinds").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.delete", &object(id), "ok", json!({"org_id": o.id, "version": current.version, "reason": reason})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn parse_day(field: &'static str, label: &str, s: &Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(time::parse_date(field, label, s)?)),
+    }
+}
+
+/// Meetings in the caller's scope, newest first. With a kind the list is read from
+/// `meeting_kinds` (index `org_id, kind, starts_at` for one organisation); without, from
+/// `meetings` (index `org_id, starts_at` for one organisation, `org_path, starts_at` for a
+/// subtree). Deleted records are in neither.
+pub async fn list(store: &Store, ctx: &Ctx, q: &MeetingQuery) -> Result<Page<Meeting>> {
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
+    let kind = match q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(k) => Some(MeetingKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("会议类别“{}”无法识别", k.chars().take(40).collect::<String>())))?),
+    };
+    let from = parse_day("from", "起始日期", &q.from)?;
+    let to = parse_day("to", "截止日期", &q.to)?;
+    // The table the filter runs on: the kinds' rows carry the organisation and the start too.
+    let t: &'static str = if kind.is_some() { "k" } else { "g" };
+    let mut cond = Cond::all();
+    if let Some(org_id) = q.org {
+        let o = org::node(store, org_id).await?;
+        store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{org_id}")).await?;
+        cond = if q.subtree.unwrap_or(true) { cond.add(in_subtree(col(t, "org_path"), &o.path)) } else { cond.add(col(t, "org_id").eq(org_id)) };
+    }
+    let scopes = org::scope_paths(store, ctx, Action::LifeRead).await?;
+    if scopes.is_empty() {
+        return Err(StoreError::Forbidden);
+    }
+    cond = cond.add(in_scopes(col(t, "org_path"), &scopes));
+    if let Some(k) = kind {
+        cond = cond.add(col("k", "kind").eq(k));
+    } else {
+        cond = cond.add(col("g", "deleted_at").is_null());
+    }
+    if let Some(d) = from {
+        cond = cond.add(col(t, "starts_at").gte(cst_day_start(d)));
+    }
+    if let Some(d) = to {
+        cond = cond.add(col(t, "starts_at").lt(cst_day_start(d + chrono::Days::new(1))));
+    }
+    let (table, key): (&'static str, &'static str) = if kind.is_some() { ("meeting_kinds", "meeting_id") } else { ("meetings", "id") };
+    let total = query::scalar(&store.db, &query::count_of(table, t, cond.clone())).await? as u64;
+    let mut stmt: SelectStatement = MeetingRow::select();
+    if kind.is_some() {
+        stmt.join_as(JoinType::InnerJoin, Alias::new("meeting_kinds"), Alias::new("k"), col("k", "meeting_id").equals((Alias::new("g"), Alias::new("id"))));
+    }
+    stmt.cond_where(cond)
+        .order_by((Alias::new(t), Alias::new("starts_at")), Order::Desc)
+        .order_by((Alias::new(t), Alias::new(key)), Order::Desc);
+    query::paginate(&mut stmt, page, per_page);
+    let rows: Vec<MeetingRow> = query::fetch(&store.db, &stmt).await?;
+    Ok(Page { items: assemble(store, rows).await?, total, page, per_page })
+}
+
+/// This year's meetings of an organisation by kind (the organisation page's 组织生活 section):
+/// one range of `meeting_kinds` per organisation and year.
+pub async fn year_summary(store: &Store, ctx: &Ctx, org_id: i64, year: i32) -> Result<Vec<KindCount>> {
+    let o = org::node(store, org_id).await?;
+    store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{org_id}")).await?;
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).map(cst_day_start).unwrap_or(0);
+    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).map(cst_day_start).unwrap_or(i64::MAX);
+    #[derive(FromQueryResult)]
+    struct Row {
+        kind: MeetingKind,
+        n: i64,
+    }
+    let stmt = Query::select()
+        .column((Alias::new("k"), Alias::new("kind")))
+        .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
+        .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
+        .and_where(col("k", "org_id").eq(org_id))
+        .and_where(col("k", "starts_at").gte(start))
+        .and_where(col("k", "starts_at").lt(end))
+        .group_by_col((Alias::new("k"), Alias::new("kind")))
+        .to_owned();
+    let found: Vec<Row> = query::fetch(&store.db, &stmt).await?;
+    // Every kind the organisation holds is shown, a kind not yet held this year with 0.
+    Ok(MeetingKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| k.held_by(o.kind) || found.iter().any(|r| r.kind == *k))
+        .map(|k| KindCount { kind: k, n: found.iter().find(|r| r.kind == k).map(|r| r.n).unwrap_or(0) })
+        .collect())
+}
+
+/// 参加组织生活 — the meetings a member was listed for, most recently recorded first, for their
+/// page. The caller must be allowed to see the member.
+pub async fn attendance_of_member(store: &Store, ctx: &Ctx, member_id: i64, limit: u64) -> Result<Vec<MemberAttendance>> {
+    record! {
+        struct Whose from "members" as "m" { org_path: String }
+    }
+    let m = query::fetch_one::<Whose, _>(&store.db, &Whose::select().and_where(col("m", "id").eq(member_id)).to_owned()).await?.ok_or(StoreError::NotFound)?;
+    let own = ctx.actor.member_id == Some(member_id);
+    store.authorize(ctx, Action::MemberRead, Target::member(&m.org_path, own), &format!("member:{member_id}")).await?;
+    let stmt = MemberAttendance::select()
+        .join_as(JoinType::InnerJoin, Alias::new("meetings"), Alias::new("g"), col("g", "id").equals((Alias::new("a"), Alias::new("meeting_id"))))
+        .and_where(col("a", "member_id").eq(member_id))
+        .and_where(col("g", "deleted_at").is_null())
+        .order_by((Alias::new("a"), Alias::new("meeting_id")), Order::Desc)
+        .limit(limit)
+        .to_owned();
+    Ok(query::fetch(&store.db, &stmt).await?)
+}

@@ -1,0 +1,57 @@
+//! 组织生活 — meeting records, the kinds each counts as, attendance, and the versions a
+//! correction keeps.
+
+use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
+
+pub mod m007_meetings;
+
+/// The tables of this area as they are today.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "meetings",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("starts_at", Int),
+            c("place", Text),
+            c("host", Text),
+            c("recorder", Text),
+            c("lecturer", Text),
+            c("lecture_title", Text),
+            c("topic", Text),
+            c("agenda", Text),
+            c("minutes", Text),
+            c("decisions", Text),
+            c("guests", Text),
+            c("version", Int),
+            c("created_by", Int),
+            c("created_at", Int),
+            c("updated_by", Int),
+            c("updated_at", Int),
+            n("deleted_at", Int),
+            n("delete_reason", Text),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "meeting_kinds",
+        cols: &[fk("meeting_id", "meetings", false), c("tenant_id", Int), c("org_id", Int), c("org_path", Path), c("kind", Text), c("starts_at", Int)],
+        primary_key: &["meeting_id", "kind"],
+        large: true,
+    },
+    TableSpec {
+        name: "meeting_attendance",
+        cols: &[ID, fk("meeting_id", "meetings", false), c("tenant_id", Int), fk("member_id", "members", false), c("status", Text), c("reason", Text)],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "meeting_versions",
+        cols: &[ID, fk("meeting_id", "meetings", false), c("tenant_id", Int), c("version", Int), c("author_id", Int), c("at", Int), c("record", Text)],
+        primary_key: &[],
+        large: true,
+    },
+];

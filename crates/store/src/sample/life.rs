@@ -1,0 +1,193 @@
+//! 演示组织生活 — a year and a half of meetings with attendance for the demo tree, so every
+//! page of the area shows something on first start: most branches hold their monthly 支委会 and
+//! 主题党日 and their quarterly 党员大会 with a 党课; a few hold them late or miss some; in each
+//! branch a member or two is absent often. Written in bulk (explicit ids, multi-row inserts).
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
+use dangjian_domain::life::{AttendanceStatus, MeetingKind};
+use dangjian_domain::member::Status;
+use dangjian_domain::org::OrgKind;
+use dangjian_domain::time;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use serde_json::json;
+
+use super::names::Rng;
+use crate::life::insert_rows;
+use crate::org::{Node, Org};
+use crate::query::{self, col, record};
+use crate::{audit, Ctx, Result, Store};
+
+record! {
+    struct Person from "members" as "m" { id: i64, org_id: i64, name: String, status: Status }
+}
+
+const TOPICS: &[&str] = &[
+    "学习贯彻党的二十届四中全会精神",
+    "深入学习《中国共产党章程》",
+    "学习《中国共产党支部工作条例（试行）》",
+    "落实全面从严治党主体责任",
+    "锲而不舍落实中央八项规定精神",
+    "围绕中心工作开展岗位建功",
+    "学习《党和国家机关基层组织工作条例》",
+    "重温入党誓词，坚定理想信念",
+    "学习身边先进典型事迹",
+    "开展警示教育，筑牢廉洁防线",
+];
+const LECTURES: &[&str] = &["牢记初心使命，争做合格党员", "以党的政治建设为统领", "发扬斗争精神，增强斗争本领", "弘扬伟大建党精神", "在服务群众中践行宗旨"];
+const PLACES: &[&str] = &["机关三楼会议室", "党员活动室", "本单位第二会议室", "市党史教育基地"];
+const LEAVE_REASONS: &[&str] = &["出差", "外出培训", "病假", "下乡调研", "公务外出"];
+
+struct Planned {
+    org: Node,
+    kinds: Vec<MeetingKind>,
+    day: NaiveDate,
+    topic: String,
+    lecture: bool,
+    guests: serde_json::Value,
+}
+
+/// Plans the meetings of `o` from `start` to `today`. `weak` organisations skip or delay some.
+fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee: bool, rng: &mut Rng, out: &mut Vec<Planned>) {
+    let mut month = start;
+    let mut m = 0usize;
+    while month <= today {
+        let day = |d: u32| NaiveDate::from_ymd_opt(month.year(), month.month(), d).expect("valid day");
+        let topic = |rng: &mut Rng| TOPICS[rng.below(TOPICS.len() as u64) as usize].to_string();
+        let mut add = |kinds: Vec<MeetingKind>, d: NaiveDate, topic: String, lecture: bool, guests: serde_json::Value| {
+            if d < today {
+                out.push(Planned { org: o.clone(), kinds, day: d, topic, lecture, guests });
+            }
+        };
+        let q_month = (month.month() - 1) % 3;
+        match o.kind {
+            k if k.is_branch() => {
+                if has_committee && !(weak && rng.chance(25)) {
+                    add(vec![MeetingKind::BranchCommitteeMeeting], day(3 + (o.id % 4) as u32), format!("研究{}月份支部工作", month.month()), false, json!([]));
+                }
+                let skipped = (weak && rng.chance(30)) || rng.chance(5);
+                if !skipped {
+                    add(vec![MeetingKind::ThemeDay], day(10 + (o.id % 10) as u32), format!("主题党日：{}", topic(rng)), false, json!([]));
+                }
+                // The quarter's 党员大会 with its 党课, in the quarter's second month; a weak
+                // branch sometimes holds the lecture late, in the next quarter's first week.
+                if q_month == 1 {
+                    let late = weak && rng.chance(40);
+                    let missing = weak && !late && rng.chance(30);
+                    if late {
+                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]));
+                        if let Some(next) = month.checked_add_months(Months::new(2)) {
+                            add(vec![MeetingKind::PartyLecture], next + chrono::Days::new(3), "补上季度党课".into(), true, json!([]));
+                        }
+                    } else if missing {
+                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]));
+                    } else {
+                        add(vec![MeetingKind::BranchGeneralMeeting, MeetingKind::PartyLecture], day(20), topic(rng), true, json!([]));
+                    }
+                }
+                // 组织生活会 with 民主评议党员, generally in the fourth quarter (支部条例 art. 17–18).
+                if month.month() == 12 {
+                    add(vec![MeetingKind::OrgLifeMeeting, MeetingKind::MemberAppraisal], day(18), format!("{}年度组织生活会和民主评议党员", month.year()), false, json!([]));
+                }
+            }
+            OrgKind::Group if !rng.chance(15) => {
+                add(vec![MeetingKind::GroupMeeting], day(25), format!("党小组学习：{}", topic(rng)), false, json!([]));
+            }
+            OrgKind::LeadingGroup | OrgKind::AgencyCommittee => {
+                // 中心组学习 every other month, with a 工委 officer sitting in (seed 001).
+                if month.month().is_multiple_of(2) {
+                    add(vec![MeetingKind::CentralGroupStudy], day(15), format!("中心组集体学习：{}", topic(rng)), false, json!([{"name": "王建国", "unit": "市直机关工委组织部"}]));
+                }
+                if month.month() == 12 {
+                    add(vec![MeetingKind::DemocraticLifeMeeting], day(26), format!("{}年度民主生活会", month.year()), false, json!([{"name": "李红", "unit": "市直机关工委"}]));
+                }
+            }
+            _ => {}
+        }
+        m += 1;
+        month = start.checked_add_months(Months::new(m as u32)).expect("in range");
+    }
+}
+
+/// Writes the demo's meetings; called once from `sample::demo` after the members exist.
+pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
+    let today = time::today_cst();
+    let start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).and_then(|d| d.checked_sub_months(Months::new(18))).expect("in range");
+    let tree = store.tree().await?;
+    let nodes: Vec<Node> = tree.subtree(&root.path).iter().filter(|n| n.active).cloned().collect();
+    let people: Vec<Person> = query::fetch(&store.db, &Person::select().and_where(col("m", "tenant_id").eq(root.id)).order_by((Alias::new("m"), Alias::new("id")), sea_orm::sea_query::Order::Asc).to_owned()).await?;
+    let mut by_org: HashMap<i64, Vec<&Person>> = HashMap::new();
+    for p in people.iter().filter(|p| p.status.is_member()) {
+        by_org.entry(p.org_id).or_default().push(p);
+    }
+    let mut rng = Rng::new(1921);
+    let mut planned = Vec::new();
+    for (i, o) in nodes.iter().enumerate() {
+        let roster = by_org.get(&o.id).map(Vec::len).unwrap_or(0);
+        let weak = i % 5 == 4;
+        plan(o, start, today, weak, roster >= 7, &mut rng, &mut planned);
+    }
+    planned.sort_by_key(|p| (p.day, p.org.id));
+
+    let base = query::scalar(&store.db, &Query::select().expr(Expr::col(Alias::new("id")).max()).from(Alias::new("meetings")).to_owned()).await? + 1;
+    let now = time::now_unix();
+    let (mut meetings, mut kinds, mut attendance, mut versions) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (n, p) in planned.iter().enumerate() {
+        let id = base + n as i64;
+        let tenant = p.org.tenant_id.unwrap_or(p.org.id);
+        let starts_at = cst_day_start(p.day) + 15 * 3600;
+        // A 党小组会 lists its branch's members until members are placed in groups.
+        let roster_org = if p.org.kind == OrgKind::Group { p.org.parent_id.unwrap_or(p.org.id) } else { p.org.id };
+        let roster = by_org.get(&roster_org).cloned().unwrap_or_default();
+        let host = roster.first().map(|m| m.name.clone()).unwrap_or_default();
+        let recorder = roster.get(2).map(|m| m.name.clone()).unwrap_or_default();
+        let (lecturer, lecture_title) = if p.lecture { (host.clone(), LECTURES[n % LECTURES.len()].to_string()) } else { (String::new(), String::new()) };
+        // Three meetings were corrected once: the place was entered wrongly.
+        let corrected = n % 700 == 5;
+        let place = PLACES[(p.org.id as usize + n) % PLACES.len()].to_string();
+        meetings.push(vec![
+            id.into(), tenant.into(), p.org.id.into(), p.org.path.clone().into(), starts_at.into(), place.clone().into(), host.clone().into(), recorder.into(),
+            lecturer.into(), lecture_title.into(), p.topic.clone().into(), "一、学习有关文件；二、交流讨论；三、部署下阶段工作".into(), String::new().into(), String::new().into(),
+            p.guests.to_string().into(), (if corrected { 2i64 } else { 1i64 }).into(), 0i64.into(), now.into(), 0i64.into(), now.into(),
+        ]);
+        for k in &p.kinds {
+            kinds.push(vec![id.into(), tenant.into(), p.org.id.into(), p.org.path.clone().into(), (*k).into(), starts_at.into()]);
+        }
+        let mut listed = Vec::new();
+        for (j, m) in roster.iter().enumerate() {
+            // The 21st member of each roster drifts away: absent two meetings in three.
+            let (status, reason) = if j == 20 && rng.chance(67) {
+                (AttendanceStatus::Absent, "")
+            } else if rng.chance(6) {
+                (AttendanceStatus::Leave, LEAVE_REASONS[rng.below(LEAVE_REASONS.len() as u64) as usize])
+            } else if rng.chance(2) {
+                (AttendanceStatus::Absent, "")
+            } else {
+                (AttendanceStatus::Present, "")
+            };
+            attendance.push(vec![id.into(), tenant.into(), m.id.into(), status.into(), reason.to_string().into()]);
+            listed.push(json!({"member_id": m.id, "status": status, "reason": reason}));
+        }
+        if corrected {
+            let before = json!({"kinds": p.kinds, "starts_at": format_starts_at(starts_at), "place": "（误填）", "host": host, "topic": p.topic, "attendance": listed});
+            versions.push(vec![id.into(), tenant.into(), 1i64.into(), 0i64.into(), now.into(), before.to_string().into()]);
+        }
+    }
+    let txn = store.write().await?;
+    let cols = [
+        "id", "tenant_id", "org_id", "org_path", "starts_at", "place", "host", "recorder", "lecturer", "lecture_title", "topic", "agenda", "minutes", "decisions", "guests",
+        "version", "created_by", "created_at", "updated_by", "updated_at",
+    ];
+    insert_rows(&txn, "meetings", &cols, meetings).await?;
+    insert_rows(&txn, "meeting_kinds", &["meeting_id", "tenant_id", "org_id", "org_path", "kind", "starts_at"], kinds).await?;
+    let listed = attendance.len();
+    insert_rows(&txn, "meeting_attendance", &["meeting_id", "tenant_id", "member_id", "status", "reason"], attendance).await?;
+    insert_rows(&txn, "meeting_versions", &["meeting_id", "tenant_id", "version", "author_id", "at", "record"], versions).await?;
+    crate::dialect::reset_sequence(&txn, "meetings").await?;
+    let ctx = Ctx::cli("demo");
+    audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": planned.len(), "attendance": listed})).await?;
+    txn.commit().await?;
+    Ok(())
+}

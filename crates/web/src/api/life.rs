@@ -1,0 +1,182 @@
+//! 组织生活: meeting records — list, record, read, correct, delete with a reason, attendance,
+//! kept versions.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use dangjian_store::life::{self, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
+use dangjian_store::Page;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Authed;
+use crate::error::{ApiError, Problem};
+use crate::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, correct, delete))
+        .routes(routes!(attendance))
+        .routes(routes!(versions))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct MeetingListQuery {
+    /// An organisation; absent: every meeting in the caller's scope.
+    pub org: Option<i64>,
+    /// With `org`: include its sub-organisations (default true).
+    pub subtree: Option<bool>,
+    /// A meeting kind code (`party_lecture`, …).
+    pub kind: Option<String>,
+    /// `YYYY-MM-DD` (China Standard Time), inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (China Standard Time), inclusive.
+    pub to: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeetingPage {
+    pub items: Vec<Meeting>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl From<Page<Meeting>> for MeetingPage {
+    fn from(p: Page<Meeting>) -> Self {
+        MeetingPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
+    }
+}
+
+#[utoipa::path(get, path = "/meetings", params(MeetingListQuery), responses((status = 200, body = MeetingPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingListQuery>) -> Result<Json<MeetingPage>, ApiError> {
+    let q = MeetingQuery { org: q.org, subtree: q.subtree, kind: q.kind, from: q.from, to: q.to, page: q.page, per_page: q.per_page };
+    Ok(Json(life::list(&s.store, &auth.ctx, &q).await?.into()))
+}
+
+/// One member's attendance: `status` is `present`, `leave` (a reason is required) or `absent`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AttendanceBody {
+    pub member_id: i64,
+    pub status: String,
+    pub reason: String,
+}
+
+/// 列席人员: someone from outside who sat in, with their unit.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct GuestBody {
+    pub name: String,
+    pub unit: String,
+}
+
+/// A meeting record. Every problem comes back at once as field errors (422), so the fields are
+/// text here; `kinds` takes codes or labels, one record may count as several kinds.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MeetingBody {
+    pub org_id: i64,
+    /// e.g. `["branch_general_meeting", "party_lecture"]`.
+    pub kinds: Vec<String>,
+    /// RFC 3339 with an offset: `2026-07-01T15:00:00+08:00`.
+    pub starts_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    /// Required when `kinds` includes `party_lecture`.
+    pub lecturer: String,
+    /// Required when `kinds` includes `party_lecture`.
+    pub lecture_title: String,
+    pub topic: String,
+    pub agenda: String,
+    pub minutes: String,
+    pub decisions: String,
+    /// Absent or empty: everyone on the organisation's roster attended.
+    pub attendance: Vec<AttendanceBody>,
+    pub guests: Vec<GuestBody>,
+    /// For a correction: the version being corrected (an older one is refused with 409).
+    pub version: Option<i64>,
+}
+
+impl From<MeetingBody> for MeetingInput {
+    fn from(b: MeetingBody) -> Self {
+        MeetingInput {
+            org_id: b.org_id,
+            kinds: b.kinds,
+            starts_at: b.starts_at,
+            place: b.place,
+            host: b.host,
+            recorder: b.recorder,
+            lecturer: b.lecturer,
+            lecture_title: b.lecture_title,
+            topic: b.topic,
+            agenda: b.agenda,
+            minutes: b.minutes,
+            decisions: b.decisions,
+            attendance: b.attendance.into_iter().map(|a| AttendanceInput { member_id: a.member_id, status: a.status, reason: a.reason }).collect(),
+            guests: b.guests.into_iter().map(|g| GuestInput { name: g.name, unit: g.unit }).collect(),
+        }
+    }
+}
+
+/// A JSON body that failed to parse names the field serde stopped at, as a field error.
+fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    r.map(|Json(b)| b).map_err(|e| {
+        let detail = e.body_text();
+        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
+        p.errors = vec![crate::error::FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
+        ApiError(p)
+    })
+}
+
+#[utoipa::path(post, path = "/meetings", request_body = MeetingBody, responses((status = 201, body = Meeting), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create(State(s): State<AppState>, auth: Authed, b: Result<Json<MeetingBody>, axum::extract::rejection::JsonRejection>) -> Result<(StatusCode, Json<Meeting>), ApiError> {
+    let b = body(b)?;
+    Ok((StatusCode::CREATED, Json(life::create(&s.store, &auth.ctx, &b.into()).await?)))
+}
+
+#[utoipa::path(get, path = "/meetings/{id}", params(("id" = i64, Path)), responses((status = 200, body = Meeting), (status = 404, body = Problem)))]
+async fn get_one(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Meeting>, ApiError> {
+    Ok(Json(life::get(&s.store, &auth.ctx, id).await?))
+}
+
+/// 更正: the whole record again, with the `version` it corrects; the replaced one is kept.
+#[utoipa::path(put, path = "/meetings/{id}", params(("id" = i64, Path)), request_body = MeetingBody, responses((status = 200, body = Meeting), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn correct(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, b: Result<Json<MeetingBody>, axum::extract::rejection::JsonRejection>) -> Result<Json<Meeting>, ApiError> {
+    let b = body(b)?;
+    let Some(version) = b.version else {
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "required", "更正须注明所更正的版本号（version）");
+        p.errors = vec![crate::error::FieldError { field: "version".into(), code: "required".into(), message: "更正须注明所更正的版本号".into() }];
+        return Err(ApiError(p));
+    };
+    Ok(Json(life::correct(&s.store, &auth.ctx, id, version, &b.into()).await?))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default)]
+pub struct DeleteReason {
+    /// 删除原因 (required).
+    pub reason: Option<String>,
+}
+
+/// 删除 with a reason, given in a JSON body or as the query `reason`.
+#[utoipa::path(delete, path = "/meetings/{id}", params(("id" = i64, Path), DeleteReason), request_body(content = Option<DeleteReason>), responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn delete(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Query(q): Query<DeleteReason>, b: Option<Json<DeleteReason>>) -> Result<StatusCode, ApiError> {
+    let reason = b.and_then(|Json(b)| b.reason).or(q.reason).unwrap_or_default();
+    life::delete(&s.store, &auth.ctx, id, &reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/meetings/{id}/attendance", params(("id" = i64, Path)), responses((status = 200, body = Vec<AttendanceRow>), (status = 404, body = Problem)))]
+async fn attendance(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<AttendanceRow>>, ApiError> {
+    Ok(Json(life::attendance(&s.store, &auth.ctx, id).await?))
+}
+
+#[utoipa::path(get, path = "/meetings/{id}/versions", params(("id" = i64, Path)), responses((status = 200, body = Vec<Version>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn versions(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<Version>>, ApiError> {
+    Ok(Json(life::versions(&s.store, &auth.ctx, id).await?))
+}

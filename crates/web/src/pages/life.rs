@@ -1,0 +1,378 @@
+//! 组织生活 pages: an organisation's meetings, the record form (attendance defaults to present,
+//! one tap marks each exception — radios, no script), the meeting page with its versions, and
+//! correction and deletion with a reason.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind};
+use dangjian_domain::policy::{Action, Decision, Target};
+use dangjian_domain::time;
+use dangjian_store::life::{self, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
+use dangjian_store::org::{self, Node};
+
+use super::{page_param, render, render_status, FieldErrors, Nav, PageForm};
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list))
+        .route("/meetings/new", get(new_page).post(create))
+        .route("/meetings/{id}", get(show))
+        .route("/meetings/{id}/edit", get(edit_page).post(edit))
+        .route("/meetings/{id}/delete", post(delete))
+}
+
+fn kind_options() -> Vec<(&'static str, &'static str)> {
+    MeetingKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    org: String,
+    kind: String,
+    page: String,
+    done: String,
+}
+
+#[derive(Template)]
+#[template(path = "life/list.html")]
+struct ListPage {
+    nav: Nav,
+    org: Option<Node>,
+    items: Vec<Meeting>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    kind: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    notice: String,
+}
+
+impl ListPage {
+    /// The query string of another page of the same list.
+    fn link(&self, page: u64) -> String {
+        let org = self.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default();
+        format!("/meetings?org={org}&kind={}&page={page}", self.kind)
+    }
+}
+
+async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    let org = match q.org.trim().parse::<i64>() {
+        Ok(id) => Some(org::node(&s.store, id).await?),
+        Err(_) => None,
+    };
+    let kind = MeetingKind::parse(&q.kind).map(|k| k.code().to_string()).unwrap_or_default();
+    let p = life::list(
+        &s.store,
+        &auth.ctx,
+        &MeetingQuery { org: org.as_ref().map(|o| o.id), kind: (!kind.is_empty()).then(|| kind.clone()), page: page_param(&q.page)?, per_page: Some(20), ..Default::default() },
+    )
+    .await?;
+    let can_write = org.as_ref().is_some_and(|o| auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow && o.active);
+    let pages = p.total.div_ceil(p.per_page).max(1);
+    Ok(render(&ListPage {
+        nav: Nav::of(&auth),
+        org,
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        pages,
+        kind,
+        kinds: kind_options(),
+        can_write,
+        notice: if q.done == "deleted" { "会议记录已删除。".into() } else { String::new() },
+    }))
+}
+
+/// One person on the attendance list of the form.
+struct Person {
+    id: i64,
+    name: String,
+    status: &'static str,
+    reason: String,
+}
+
+/// The fields of the record form, as typed.
+#[derive(Default)]
+struct Values {
+    kinds: Vec<String>,
+    date: String,
+    time: String,
+    place: String,
+    host: String,
+    recorder: String,
+    lecturer: String,
+    lecture_title: String,
+    topic: String,
+    agenda: String,
+    minutes: String,
+    decisions: String,
+    guests: String,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "life/form.html")]
+struct FormPage {
+    nav: Nav,
+    title: String,
+    action: String,
+    org: Node,
+    kinds: Vec<(&'static str, &'static str)>,
+    v: Values,
+    people: Vec<Person>,
+    statuses: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+}
+
+impl FormPage {
+    fn checked(&self, code: &str) -> bool {
+        self.v.kinds.iter().any(|k| k == code)
+    }
+}
+
+fn form_page(auth: &Authed, title: String, action: String, org: Node, v: Values, people: Vec<Person>, errors: FieldErrors) -> Response {
+    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = FormPage {
+        nav: Nav::of(auth),
+        title,
+        action,
+        kinds: MeetingKind::held_by_kind(org.kind).into_iter().map(|k| (k.code(), k.label())).collect(),
+        org,
+        v,
+        people,
+        statuses: AttendanceStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        errors,
+    };
+    render_status(status, &page)
+}
+
+#[derive(serde::Deserialize)]
+struct OrgParam {
+    org: i64,
+}
+
+async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgParam>) -> Result<Response, PageError> {
+    let o = org::node(&s.store, q.org).await?;
+    let people = life::roster(&s.store, &auth.ctx, o.id).await?.into_iter().map(|m| Person { id: m.id, name: m.name, status: "present", reason: String::new() }).collect();
+    let now = time::format_unix_cst(time::now_unix());
+    let v = Values { date: now.get(..10).unwrap_or_default().into(), time: now.get(11..16).unwrap_or_default().into(), ..Default::default() };
+    Ok(form_page(&auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, v, people, FieldErrors::default()))
+}
+
+/// The submitted form: repeated `kind`s, and `att_<member>` / `reason_<member>` for each person.
+struct Submitted {
+    input: MeetingInput,
+    values: Values,
+    people: Vec<Person>,
+}
+
+/// A guest per line: a name, then (after a space or a comma) the unit.
+fn guests_of(text: &str) -> Vec<GuestInput> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.find([' ', '\u{3000}', ',', '，', '、']) {
+            Some(i) => {
+                let sep = l[i..].chars().next().map(char::len_utf8).unwrap_or(1);
+                GuestInput { name: l[..i].trim().into(), unit: l[i + sep..].trim().into() }
+            }
+            None => GuestInput { name: l.into(), unit: String::new() },
+        })
+        .collect()
+}
+
+fn guests_text(g: &[Guest]) -> String {
+    g.iter().map(|g| if g.unit.is_empty() { g.name.clone() } else { format!("{} {}", g.name, g.unit) }).collect::<Vec<_>>().join("\n")
+}
+
+fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)]) -> Submitted {
+    let mut v = Values::default();
+    let mut status: Vec<(i64, String)> = Vec::new();
+    let mut reasons: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    for (k, val) in pairs {
+        match k.as_str() {
+            "kind" => v.kinds.push(val),
+            "date" => v.date = val,
+            "time" => v.time = val,
+            "place" => v.place = val,
+            "host" => v.host = val,
+            "recorder" => v.recorder = val,
+            "lecturer" => v.lecturer = val,
+            "lecture_title" => v.lecture_title = val,
+            "topic" => v.topic = val,
+            "agenda" => v.agenda = val,
+            "minutes" => v.minutes = val,
+            "decisions" => v.decisions = val,
+            "guests" => v.guests = val,
+            "version" => v.version = val.trim().parse().unwrap_or(0),
+            _ => {
+                if let Some(id) = k.strip_prefix("att_").and_then(|s| s.parse().ok()) {
+                    status.push((id, val));
+                } else if let Some(id) = k.strip_prefix("reason_").and_then(|s| s.parse().ok()) {
+                    reasons.insert(id, val);
+                }
+            }
+        }
+    }
+    let time = if v.time.trim().len() == 5 { format!("{}:00", v.time.trim()) } else { v.time.trim().to_string() };
+    let starts_at = if v.date.trim().is_empty() { String::new() } else { format!("{}T{time}+08:00", v.date.trim()) };
+    // Everyone listed on the form is present unless marked otherwise; an id the form did not
+    // list is passed on, for the store to refuse by name.
+    let status_of = |id: i64| status.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone());
+    let attendance: Vec<AttendanceInput> = names
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(status.iter().map(|(id, _)| *id).filter(|id| !names.iter().any(|(n, _)| n == id)))
+        .map(|id| AttendanceInput { member_id: id, status: status_of(id).unwrap_or_else(|| "present".into()), reason: reasons.get(&id).cloned().unwrap_or_default() })
+        .collect();
+    let people = names
+        .iter()
+        .map(|(id, name)| {
+            let st = status.iter().find(|(i, _)| i == id).and_then(|(_, s)| AttendanceStatus::parse(s)).unwrap_or(AttendanceStatus::Present);
+            Person { id: *id, name: name.clone(), status: st.code(), reason: reasons.get(id).cloned().unwrap_or_default() }
+        })
+        .collect();
+    let input = MeetingInput {
+        org_id,
+        kinds: v.kinds.clone(),
+        starts_at,
+        place: v.place.clone(),
+        host: v.host.clone(),
+        recorder: v.recorder.clone(),
+        lecturer: v.lecturer.clone(),
+        lecture_title: v.lecture_title.clone(),
+        topic: v.topic.clone(),
+        agenda: v.agenda.clone(),
+        minutes: v.minutes.clone(),
+        decisions: v.decisions.clone(),
+        attendance,
+        guests: guests_of(&v.guests),
+    };
+    Submitted { input, values: v, people }
+}
+
+async fn create(State(s): State<AppState>, Query(q): Query<OrgParam>, pf: PageForm<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let o = org::node(&s.store, q.org).await?;
+    let names: Vec<(i64, String)> = life::roster(&s.store, &pf.auth.ctx, o.id).await?.into_iter().map(|m| (m.id, m.name)).collect();
+    let sub = submitted(o.id, pf.form, &names);
+    match life::create(&s.store, &pf.auth.ctx, &sub.input).await {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}?done=created", m.id)).into_response()),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            Ok(form_page(&pf.auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, sub.values, sub.people, errors))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "life/show.html")]
+struct ShowPage {
+    nav: Nav,
+    m: Meeting,
+    attendance: Vec<AttendanceRow>,
+    versions: Vec<Version>,
+    can_write: bool,
+    notice: String,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Done {
+    done: String,
+}
+
+async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: &str, errors: FieldErrors) -> Result<Response, PageError> {
+    let m = life::get(&s.store, &auth.ctx, id).await?;
+    let can_write = auth.ctx.actor.decide(Action::LifeWrite, Target::org(&m.org_path)) == Decision::Allow;
+    let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = ShowPage {
+        nav: Nav::of(auth),
+        attendance: life::attendance(&s.store, &auth.ctx, id).await?,
+        versions: if can_write { life::versions(&s.store, &auth.ctx, id).await? } else { Vec::new() },
+        m,
+        can_write,
+        notice: match notice {
+            "created" => "会议记录已登记。",
+            "corrected" => "已更正，原记录已作为历史版本保留。",
+            _ => "",
+        }
+        .into(),
+        errors,
+    };
+    Ok(render_status(status, &page))
+}
+
+async fn show(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Query(d): Query<Done>) -> Result<Response, PageError> {
+    show_page(&s, &auth, id, &d.done, FieldErrors::default()).await
+}
+
+async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let m = life::get(&s.store, &auth.ctx, id).await?;
+    let o = org::node(&s.store, m.org_id).await?;
+    // Asks for the write right before showing a form that could not be sent.
+    life::versions(&s.store, &auth.ctx, id).await?;
+    let people = life::attendance(&s.store, &auth.ctx, id)
+        .await?
+        .into_iter()
+        .map(|a| Person { id: a.member_id, name: a.member_name, status: a.status.code(), reason: a.reason })
+        .collect();
+    let starts = m.starts_text();
+    let v = Values {
+        kinds: m.kinds.iter().map(|k| k.code().to_string()).collect(),
+        date: starts.get(..10).unwrap_or_default().into(),
+        time: starts.get(11..16).unwrap_or_default().into(),
+        place: m.place,
+        host: m.host,
+        recorder: m.recorder,
+        lecturer: m.lecturer,
+        lecture_title: m.lecture_title,
+        topic: m.topic,
+        agenda: m.agenda,
+        minutes: m.minutes,
+        decisions: m.decisions,
+        guests: guests_text(&m.guests),
+        version: m.version,
+    };
+    Ok(form_page(&auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, v, people, FieldErrors::default()))
+}
+
+async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let m = life::get(&s.store, &pf.auth.ctx, id).await?;
+    let o = org::node(&s.store, m.org_id).await?;
+    let names: Vec<(i64, String)> = life::attendance(&s.store, &pf.auth.ctx, id).await?.into_iter().map(|a| (a.member_id, a.member_name)).collect();
+    let sub = submitted(o.id, pf.form, &names);
+    match life::correct(&s.store, &pf.auth.ctx, id, sub.values.version, &sub.input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?done=corrected")).into_response()),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            Ok(form_page(&pf.auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, sub.values, sub.people, errors))
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct DeleteForm {
+    reason: String,
+}
+
+async fn delete(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<DeleteForm>) -> Result<Response, PageError> {
+    let m = life::get(&s.store, &pf.auth.ctx, id).await?;
+    match life::delete(&s.store, &pf.auth.ctx, id, &pf.form.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings?org={}&done=deleted", m.org_id)).into_response()),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            show_page(&s, &pf.auth, id, "", errors).await
+        }
+    }
+}
