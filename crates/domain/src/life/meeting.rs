@@ -55,8 +55,11 @@ impl MeetingKind {
     }
 }
 
-/// One member's attendance as sent: all text but the id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One member's attendance as sent: all text but the id; `status` is `present`, `leave` or
+/// `absent` (or 出席/请假/缺席), a leave needs its reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct AttendanceInput {
     pub member_id: i64,
     pub status: String,
@@ -64,7 +67,9 @@ pub struct AttendanceInput {
 }
 
 /// 列席人员 — someone from outside who sat in (a 工委 officer at a 中心组学习, seed 001).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct GuestInput {
     pub name: String,
     pub unit: String,
@@ -77,25 +82,35 @@ pub struct Guest {
     pub unit: String,
 }
 
-/// A meeting record as a form or an API body gives it.
-#[derive(Debug, Clone, Default)]
+/// A meeting record as a form or an API body gives it. Every problem comes back at once as
+/// field errors, so the fields are text here; `kinds` takes codes or labels, and one record may
+/// count as several kinds.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct MeetingInput {
     pub org_id: i64,
+    /// e.g. `["branch_general_meeting", "party_lecture"]`.
     pub kinds: Vec<String>,
     /// RFC 3339 with an offset, e.g. `2026-07-01T15:00:00+08:00`.
     pub starts_at: String,
     pub place: String,
     pub host: String,
     pub recorder: String,
+    /// Required when `kinds` includes `party_lecture`.
     pub lecturer: String,
+    /// Required when `kinds` includes `party_lecture`.
     pub lecture_title: String,
     pub topic: String,
     pub agenda: String,
     pub minutes: String,
     pub decisions: String,
-    /// Empty: the store marks everyone on the roster present.
+    /// Absent or empty: everyone on the organisation's roster attended.
     pub attendance: Vec<AttendanceInput>,
     pub guests: Vec<GuestInput>,
+    /// For a correction: the version being corrected, so that two people correcting the same
+    /// record do not overwrite each other unseen (the store refuses an older one).
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use dangjian_store::life::{self, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
+use dangjian_store::life::{self, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -56,71 +56,6 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingLi
     Ok(Json(life::list(&s.store, &auth.ctx, &q).await?.into()))
 }
 
-/// One member's attendance: `status` is `present`, `leave` (a reason is required) or `absent`.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct AttendanceBody {
-    pub member_id: i64,
-    pub status: String,
-    pub reason: String,
-}
-
-/// 列席人员: someone from outside who sat in, with their unit.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct GuestBody {
-    pub name: String,
-    pub unit: String,
-}
-
-/// A meeting record. Every problem comes back at once as field errors (422), so the fields are
-/// text here; `kinds` takes codes or labels, one record may count as several kinds.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct MeetingBody {
-    pub org_id: i64,
-    /// e.g. `["branch_general_meeting", "party_lecture"]`.
-    pub kinds: Vec<String>,
-    /// RFC 3339 with an offset: `2026-07-01T15:00:00+08:00`.
-    pub starts_at: String,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    /// Required when `kinds` includes `party_lecture`.
-    pub lecturer: String,
-    /// Required when `kinds` includes `party_lecture`.
-    pub lecture_title: String,
-    pub topic: String,
-    pub agenda: String,
-    pub minutes: String,
-    pub decisions: String,
-    /// Absent or empty: everyone on the organisation's roster attended.
-    pub attendance: Vec<AttendanceBody>,
-    pub guests: Vec<GuestBody>,
-    /// For a correction: the version being corrected (an older one is refused with 409).
-    pub version: Option<i64>,
-}
-
-impl From<MeetingBody> for MeetingInput {
-    fn from(b: MeetingBody) -> Self {
-        MeetingInput {
-            org_id: b.org_id,
-            kinds: b.kinds,
-            starts_at: b.starts_at,
-            place: b.place,
-            host: b.host,
-            recorder: b.recorder,
-            lecturer: b.lecturer,
-            lecture_title: b.lecture_title,
-            topic: b.topic,
-            agenda: b.agenda,
-            minutes: b.minutes,
-            decisions: b.decisions,
-            attendance: b.attendance.into_iter().map(|a| AttendanceInput { member_id: a.member_id, status: a.status, reason: a.reason }).collect(),
-            guests: b.guests.into_iter().map(|g| GuestInput { name: g.name, unit: g.unit }).collect(),
-        }
-    }
-}
 
 /// A JSON body that failed to parse names the field serde stopped at, as a field error.
 fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
@@ -133,10 +68,10 @@ fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Resul
     })
 }
 
-#[utoipa::path(post, path = "/meetings", request_body = MeetingBody, responses((status = 201, body = Meeting), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn create(State(s): State<AppState>, auth: Authed, b: Result<Json<MeetingBody>, axum::extract::rejection::JsonRejection>) -> Result<(StatusCode, Json<Meeting>), ApiError> {
+#[utoipa::path(post, path = "/meetings", request_body = MeetingInput, responses((status = 201, body = Meeting), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create(State(s): State<AppState>, auth: Authed, b: Result<Json<MeetingInput>, axum::extract::rejection::JsonRejection>) -> Result<(StatusCode, Json<Meeting>), ApiError> {
     let b = body(b)?;
-    Ok((StatusCode::CREATED, Json(life::create(&s.store, &auth.ctx, &b.into()).await?)))
+    Ok((StatusCode::CREATED, Json(life::create(&s.store, &auth.ctx, &b).await?)))
 }
 
 #[utoipa::path(get, path = "/meetings/{id}", params(("id" = i64, Path)), responses((status = 200, body = Meeting), (status = 404, body = Problem)))]
@@ -145,15 +80,15 @@ async fn get_one(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -
 }
 
 /// 更正: the whole record again, with the `version` it corrects; the replaced one is kept.
-#[utoipa::path(put, path = "/meetings/{id}", params(("id" = i64, Path)), request_body = MeetingBody, responses((status = 200, body = Meeting), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn correct(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, b: Result<Json<MeetingBody>, axum::extract::rejection::JsonRejection>) -> Result<Json<Meeting>, ApiError> {
+#[utoipa::path(put, path = "/meetings/{id}", params(("id" = i64, Path)), request_body = MeetingInput, responses((status = 200, body = Meeting), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn correct(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, b: Result<Json<MeetingInput>, axum::extract::rejection::JsonRejection>) -> Result<Json<Meeting>, ApiError> {
     let b = body(b)?;
     let Some(version) = b.version else {
         let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "required", "更正须注明所更正的版本号（version）");
         p.errors = vec![crate::error::FieldError { field: "version".into(), code: "required".into(), message: "更正须注明所更正的版本号".into() }];
         return Err(ApiError(p));
     };
-    Ok(Json(life::correct(&s.store, &auth.ctx, id, version, &b.into()).await?))
+    Ok(Json(life::correct(&s.store, &auth.ctx, id, version, &b).await?))
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema, utoipa::IntoParams)]

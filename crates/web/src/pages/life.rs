@@ -256,6 +256,7 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
         decisions: v.decisions.clone(),
         attendance,
         guests: guests_of(&v.guests),
+        version: None,
     };
     Submitted { input, values: v, people }
 }
