@@ -102,6 +102,8 @@ pages=(
   "zuzhi /orgs/1"
   "zuzhi /members"
   "zuzhi /members?org=1"
+  "zuzhi /meetings?org=1"
+  "zuzhi /meetings/1"
   "zuzhi /import"
   "admin /accounts"
   "shenji /audit"
