@@ -171,14 +171,18 @@ pub struct KindCount {
 }
 
 /// The filters of a meeting list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
 pub struct MeetingQuery {
+    /// An organisation; absent: every meeting in the caller's scope.
     pub org: Option<i64>,
-    /// With `org`: its whole subtree (default) or the organisation alone.
+    /// With `org`: include its sub-organisations (default true).
     pub subtree: Option<bool>,
+    /// A meeting kind code (`party_lecture`, …).
     pub kind: Option<String>,
-    /// `YYYY-MM-DD`, China Standard Time, both ends included.
+    /// `YYYY-MM-DD` (China Standard Time), inclusive.
     pub from: Option<String>,
+    /// `YYYY-MM-DD` (China Standard Time), inclusive.
     pub to: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,

@@ -20,22 +20,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(versions))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-pub struct MeetingListQuery {
-    /// An organisation; absent: every meeting in the caller's scope.
-    pub org: Option<i64>,
-    /// With `org`: include its sub-organisations (default true).
-    pub subtree: Option<bool>,
-    /// A meeting kind code (`party_lecture`, …).
-    pub kind: Option<String>,
-    /// `YYYY-MM-DD` (China Standard Time), inclusive.
-    pub from: Option<String>,
-    /// `YYYY-MM-DD` (China Standard Time), inclusive.
-    pub to: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct MeetingPage {
     pub items: Vec<Meeting>,
@@ -50,9 +34,8 @@ impl From<Page<Meeting>> for MeetingPage {
     }
 }
 
-#[utoipa::path(get, path = "/meetings", params(MeetingListQuery), responses((status = 200, body = MeetingPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingListQuery>) -> Result<Json<MeetingPage>, ApiError> {
-    let q = MeetingQuery { org: q.org, subtree: q.subtree, kind: q.kind, from: q.from, to: q.to, page: q.page, per_page: q.per_page };
+#[utoipa::path(get, path = "/meetings", params(MeetingQuery), responses((status = 200, body = MeetingPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingQuery>) -> Result<Json<MeetingPage>, ApiError> {
     Ok(Json(life::list(&s.store, &auth.ctx, &q).await?.into()))
 }
 
