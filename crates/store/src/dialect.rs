@@ -1,10 +1,10 @@
 //! The only place in the store that speaks a backend's own SQL. Everything else is built with
-//! sea-query through `crate::query`. The text-SQL helpers below (`stmt` to `insert_id`, and
-//! `push_row_placeholders`) serve the areas still written in `$n` SQL; clippy.toml fences them
-//! off everywhere else, so nothing new is written that way.
+//! sea-query through `crate::query`. The text-SQL helpers below (`stmt`, `exec`, `scalar_i64`)
+//! are for the test binary, which reads and tampers with the database behind the store's back;
+//! clippy.toml fences them off everywhere else, so nothing is written that way.
 
 use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
@@ -14,27 +14,12 @@ pub async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> R
     Ok(c.execute_raw(stmt(c.get_database_backend(), sql, values)).await?.rows_affected())
 }
 
-pub async fn all<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
-    T::find_by_statement(stmt(c.get_database_backend(), sql, values)).all(c).await
-}
-
-pub async fn one<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
-    T::find_by_statement(stmt(c.get_database_backend(), sql, values)).one(c).await
-}
-
 pub async fn scalar_i64<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<i64, DbErr> {
     let row = c.query_one_raw(stmt(c.get_database_backend(), sql, values)).await?;
     Ok(match row {
         Some(r) => r.try_get_by_index::<Option<i64>>(0)?.unwrap_or(0),
         None => 0,
     })
-}
-
-/// Inserts one row and returns its new id.
-pub async fn insert_id<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<i64, DbErr> {
-    let sql = format!("{sql} RETURNING id");
-    let row = c.query_one_raw(stmt(c.get_database_backend(), &sql, values)).await?;
-    row.ok_or_else(|| DbErr::RecordNotInserted)?.try_get_by_index::<i64>(0)
 }
 
 /// A filter on the members' `m.name` matching names that contain `q`, using the trigram index
@@ -86,23 +71,4 @@ pub async fn reset_sequence<C: ConnectionTrait>(c: &C, table: &str) -> Result<()
 /// Rows per multi-row INSERT of `width` columns, within both backends' parameter limits.
 pub fn rows_per_statement(_backend: DbBackend, width: usize) -> usize {
     (30_000 / width.max(1)).clamp(1, 1_000)
-}
-
-/// Appends the placeholders of one row of a multi-row INSERT: `($1,$2,…)`, numbered from
-/// `first`. SQLite gets anonymous `?`: the driver looks every named parameter up among all of the
-/// statement's names, which made large bulk statements quadratic (docs/performance.md).
-pub fn push_row_placeholders(sql: &mut String, backend: DbBackend, first: usize, width: usize) {
-    sql.push('(');
-    for j in 0..width {
-        if j > 0 {
-            sql.push(',');
-        }
-        if backend == DbBackend::Postgres {
-            sql.push('$');
-            sql.push_str(&(first + j).to_string());
-        } else {
-            sql.push('?');
-        }
-    }
-    sql.push(')');
 }
