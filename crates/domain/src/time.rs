@@ -17,6 +17,11 @@ pub fn today_cst() -> NaiveDate {
     Utc::now().with_timezone(&cst()).date_naive()
 }
 
+/// The calendar day in China of a stored UTC timestamp.
+pub fn cst_date(unix: i64) -> NaiveDate {
+    DateTime::from_timestamp(unix, 0).map(|t| t.with_timezone(&cst()).date_naive()).unwrap_or_default()
+}
+
 /// Formats a stored UTC timestamp for display in China Standard Time.
 pub fn format_unix_cst(unix: i64) -> String {
     DateTime::from_timestamp(unix, 0)

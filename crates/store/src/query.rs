@@ -119,19 +119,39 @@ pub trait Columns {
     fn add_columns(s: &mut SelectStatement, alias: &'static str);
 }
 
-impl Columns for dangjian_domain::member::Details {
-    fn add_columns(s: &mut SelectStatement, alias: &'static str) {
-        for c in Self::COLUMNS {
-            s.column((Alias::new(alias), Alias::new(*c)));
+/// Plain-text records declared by the domain with a column per field.
+macro_rules! columns_of {
+    ($($t:ty),*) => {$(
+        impl Columns for $t {
+            fn add_columns(s: &mut SelectStatement, alias: &'static str) {
+                for c in Self::COLUMNS {
+                    s.column((Alias::new(alias), Alias::new(*c)));
+                }
+            }
         }
-    }
+    )*};
 }
+columns_of!(dangjian_domain::member::Details, dangjian_domain::life::MeetingNotes);
 
 /// `INSERT INTO table (…) VALUES (…)` from column–value pairs, so each column is written once,
 /// next to its value.
 pub fn insert(table: &'static str, pairs: Vec<(&'static str, Value)>) -> InsertStatement {
     let (cols, vals): (Vec<_>, Vec<_>) = pairs.into_iter().map(|(c, v)| (Alias::new(c), Expr::val(v))).unzip();
     Query::insert().into_table(Alias::new(table)).columns(cols).values_panic(vals).to_owned()
+}
+
+/// Writes rows of column–value pairs with multi-row INSERTs within the backends' parameter
+/// limits: attendance of 40 people is one statement.
+pub async fn insert_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>) -> Result<(), DbErr> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(crate::dialect::rows_per_statement(c.get_database_backend(), width)).collect();
+        if let Some(stmt) = insert_rows(table, chunk) {
+            execute(c, &stmt).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A multi-row `INSERT` from rows of column–value pairs, the columns taken from the first row

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate};
 
 use crate::org::OrgKind;
+use crate::period::{Period, PeriodKind};
 use crate::text::{parse_name, parse_optional_name, parse_text};
 use crate::{code_enum, Invalid};
 
@@ -82,35 +83,126 @@ pub struct Guest {
     pub unit: String,
 }
 
-/// A meeting record as a form or an API body gives it. Every problem comes back at once as
-/// field errors, so the fields are text here; `kinds` takes codes or labels, and one record may
-/// count as several kinds.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default)]
-pub struct MeetingInput {
-    pub org_id: i64,
-    /// e.g. `["branch_general_meeting", "party_lecture"]`.
-    pub kinds: Vec<String>,
-    /// RFC 3339 with an offset, e.g. `2026-07-01T15:00:00+08:00`.
-    pub starts_at: String,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
+/// How a note of a meeting record is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// One line, may be empty.
+    Line,
+    /// One line, required.
+    Required,
+    /// One line, required when the record counts as a 党课 (支部条例: the 书记 gives at least
+    /// one a year, so a lecture has someone who gives it and a subject).
+    Lecture,
+    /// Several lines (议程, 记录, 决定), may be empty.
+    Text,
+}
+
+/// One note field: its code (the input's field, the column, the JSON key), label and limit.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteField {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub kind: NoteKind,
+    pub max: usize,
+    pub get: fn(&MeetingNotes) -> &String,
+    pub get_mut: fn(&mut MeetingNotes) -> &mut String,
+}
+
+/// Declares the notes of a meeting record once: the flat input (forms and API bodies name each
+/// field, and serde's errors then name it too), the checked [`MeetingNotes`] that the store
+/// reads and writes by walking [`MeetingNotes::FIELDS`], and the copy between the two.
+macro_rules! meeting_notes {
+    ($( $(#[$doc:meta])* $field:ident : $label:literal => $kind:ident { max: $max:expr } ; )*) => {
+        /// A meeting record as a form or an API body gives it. Every problem comes back at once
+        /// as field errors, so the fields are text here; `kinds` takes codes or labels, and one
+        /// record may count as several kinds.
+        #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(default)]
+        pub struct MeetingInput {
+            pub org_id: i64,
+            /// e.g. `["branch_general_meeting", "party_lecture"]`.
+            pub kinds: Vec<String>,
+            /// RFC 3339 with an offset, e.g. `2026-07-01T15:00:00+08:00`.
+            pub starts_at: String,
+            /// 补开: the earlier period this record makes up (`2026-08`, `2026Q3`, …); it then
+            /// counts for that period, as a late record, instead of the period of its date.
+            pub makes_up: String,
+            $( $(#[$doc])* pub $field: String, )*
+            /// Absent or empty: everyone on the organisation's roster attended.
+            pub attendance: Vec<AttendanceInput>,
+            pub guests: Vec<GuestInput>,
+            /// For a correction: the version being corrected, so that two people correcting the
+            /// same record do not overwrite each other unseen (the store refuses an older one).
+            pub version: Option<i64>,
+        }
+
+        /// The notes of a meeting record (地点, 主持人, 记录人, 党课, 主题, 议程, 记录, 决定),
+        /// checked: a column each.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "sql", derive(sea_orm::FromQueryResult))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct MeetingNotes { $( $(#[$doc])* pub $field: String, )* }
+
+        impl MeetingNotes {
+            pub const FIELDS: &'static [NoteField] = &[ $( NoteField {
+                code: stringify!($field),
+                label: $label,
+                kind: NoteKind::$kind,
+                max: $max,
+                get: |n| &n.$field,
+                get_mut: |n| &mut n.$field,
+            } ),* ];
+            /// The columns, named as the fields.
+            pub const COLUMNS: &'static [&'static str] = &[ $( stringify!($field) ),* ];
+
+            /// The notes as typed, unchecked.
+            pub fn of(input: &MeetingInput) -> MeetingNotes {
+                MeetingNotes { $( $field: input.$field.clone(), )* }
+            }
+
+            /// Writes these notes into an input (a correction form starts from the record).
+            pub fn fill(&self, input: &mut MeetingInput) {
+                $( input.$field.clone_from(&self.$field); )*
+            }
+        }
+    };
+}
+
+meeting_notes! {
+    place: "会议地点" => Line { max: 100 };
+    host: "主持人" => Line { max: 30 };
+    recorder: "记录人" => Line { max: 30 };
     /// Required when `kinds` includes `party_lecture`.
-    pub lecturer: String,
+    lecturer: "党课授课人" => Lecture { max: 30 };
     /// Required when `kinds` includes `party_lecture`.
-    pub lecture_title: String,
-    pub topic: String,
-    pub agenda: String,
-    pub minutes: String,
-    pub decisions: String,
-    /// Absent or empty: everyone on the organisation's roster attended.
-    pub attendance: Vec<AttendanceInput>,
-    pub guests: Vec<GuestInput>,
-    /// For a correction: the version being corrected, so that two people correcting the same
-    /// record do not overwrite each other unseen (the store refuses an older one).
-    pub version: Option<i64>,
+    lecture_title: "党课题目" => Lecture { max: TOPIC_MAX };
+    topic: "会议主题" => Required { max: TOPIC_MAX };
+    agenda: "会议议程" => Text { max: MINUTES_MAX };
+    minutes: "会议记录" => Text { max: MINUTES_MAX };
+    decisions: "会议决定" => Text { max: MINUTES_MAX };
+}
+
+impl MeetingNotes {
+    /// Checks every note, each by its kind; `lecture`: the record counts as a 党课.
+    fn parse(&self, lecture: bool) -> (MeetingNotes, Vec<Invalid>) {
+        let mut errors = Vec::new();
+        let mut out = MeetingNotes::default();
+        for f in MeetingNotes::FIELDS {
+            let s = (f.get)(self);
+            let r = match f.kind {
+                NoteKind::Required => parse_name(f.code, f.label, s, f.max),
+                NoteKind::Lecture if lecture => parse_name(f.code, f.label, s, f.max),
+                NoteKind::Line | NoteKind::Lecture => parse_optional_name(f.code, f.label, s, f.max),
+                NoteKind::Text => parse_text(f.code, f.label, s, f.max),
+            };
+            match r {
+                Ok(v) => *(f.get_mut)(&mut out) = v,
+                Err(e) => errors.push(e),
+            }
+        }
+        (out, errors)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,15 +219,9 @@ pub struct ValidMeeting {
     pub kinds: Vec<MeetingKind>,
     /// UTC unix seconds.
     pub starts_at: i64,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub lecture_title: String,
-    pub topic: String,
-    pub agenda: String,
-    pub minutes: String,
-    pub decisions: String,
+    /// The earlier period a 补开 record makes up.
+    pub makes_up: Option<Period>,
+    pub notes: MeetingNotes,
     pub attendance: Vec<ValidAttendance>,
     pub guests: Vec<Guest>,
 }
@@ -167,6 +253,27 @@ pub fn cst_day_start(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp() - 8 * 3600
 }
 
+/// A 补开 names a period that had ended by the day of the record (China Standard Time); an
+/// empty text is no make-up. Weeks are no period of any rule, so a week is refused.
+fn parse_makes_up(s: &str, starts_at: Option<i64>) -> Result<Option<Period>, Invalid> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let p = Period::parse(s).map_err(|e| Invalid::new("makes_up", e.code, format!("补开的{}", e.message)))?;
+    if p.kind() == PeriodKind::Week {
+        return Err(Invalid::new("makes_up", "invalid_period", format!("补开的期间“{p}”是一周：请写所补的月、季度、半年或年，如 2026-08、2026Q3")));
+    }
+    match starts_at.map(crate::time::cst_date) {
+        Some(day) if p.last_day() >= day => Err(Invalid::new(
+            "makes_up",
+            "not_ended",
+            format!("补开的期间“{p}”到 {} 才结束，不早于会议日期 {day}：按期召开的会议不必注明补开", p.last_day()),
+        )),
+        _ => Ok(Some(p)),
+    }
+}
+
 fn keep<T>(errors: &mut Vec<Invalid>, r: Result<T, Invalid>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
 }
@@ -193,17 +300,9 @@ impl MeetingInput {
                 Ok(t)
             }
         }));
-        let place = keep(&mut errors, parse_optional_name("place", "会议地点", &self.place, 100));
-        let host = keep(&mut errors, parse_optional_name("host", "主持人", &self.host, 30));
-        let recorder = keep(&mut errors, parse_optional_name("recorder", "记录人", &self.recorder, 30));
-        let topic = keep(&mut errors, parse_name("topic", "会议主题", &self.topic, TOPIC_MAX));
-        let agenda = keep(&mut errors, parse_text("agenda", "会议议程", &self.agenda, MINUTES_MAX));
-        let minutes = keep(&mut errors, parse_text("minutes", "会议记录", &self.minutes, MINUTES_MAX));
-        let decisions = keep(&mut errors, parse_text("decisions", "会议决定", &self.decisions, MINUTES_MAX));
-        // A 党课 has someone who gives it and a subject (支部条例: the 书记 gives at least one a year).
-        let lecture = kinds.contains(&MeetingKind::PartyLecture);
-        let lecturer = keep(&mut errors, if lecture { parse_name("lecturer", "党课授课人", &self.lecturer, 30) } else { parse_optional_name("lecturer", "党课授课人", &self.lecturer, 30) });
-        let lecture_title = keep(&mut errors, if lecture { parse_name("lecture_title", "党课题目", &self.lecture_title, TOPIC_MAX) } else { parse_optional_name("lecture_title", "党课题目", &self.lecture_title, TOPIC_MAX) });
+        let makes_up = keep(&mut errors, parse_makes_up(&self.makes_up, starts_at));
+        let (notes, note_errors) = MeetingNotes::of(self).parse(kinds.contains(&MeetingKind::PartyLecture));
+        errors.extend(note_errors);
 
         let mut attendance = Vec::with_capacity(self.attendance.len());
         let mut seen = HashSet::new();
@@ -253,15 +352,8 @@ impl MeetingInput {
             org_id: self.org_id,
             kinds,
             starts_at: starts_at.expect("checked"),
-            place: place.expect("checked"),
-            host: host.expect("checked"),
-            recorder: recorder.expect("checked"),
-            lecturer: lecturer.expect("checked"),
-            lecture_title: lecture_title.expect("checked"),
-            topic: topic.expect("checked"),
-            agenda: agenda.expect("checked"),
-            minutes: minutes.expect("checked"),
-            decisions: decisions.expect("checked"),
+            makes_up: makes_up.flatten(),
+            notes,
             attendance,
             guests,
         })
@@ -428,5 +520,34 @@ mod tests {
         let mut i = input();
         i.guests = vec![GuestInput { name: "李某".into(), unit: "市直机关工委".into() }, GuestInput { name: String::new(), unit: "某局".into() }];
         assert_eq!(fields(i.validate(NOW)), vec![("guests", "required")]);
+    }
+
+    #[test]
+    fn a_make_up_names_a_period_that_had_ended() {
+        let mut i = input();
+        i.makes_up = "2026Q2".into();
+        assert_eq!(i.validate(NOW).expect("valid").makes_up, Some(Period::parse("2026Q2").unwrap()));
+        // The quarter of the record's own date has not ended on that day.
+        i.makes_up = "2026Q3".into();
+        assert_eq!(fields(i.validate(NOW)), vec![("makes_up", "not_ended")]);
+        i.makes_up = "2026-W20".into();
+        assert_eq!(fields(i.validate(NOW)), vec![("makes_up", "invalid_period")]);
+        i.makes_up = "上个月".into();
+        assert_eq!(fields(i.validate(NOW)), vec![("makes_up", "invalid_period")]);
+        i.makes_up = " ".into();
+        assert_eq!(i.validate(NOW).expect("valid").makes_up, None);
+    }
+
+    #[test]
+    fn notes_are_checked_by_kind_and_the_lecture_only_for_a_lecture() {
+        let mut i = input();
+        i.kinds = vec!["branch_general_meeting".into()];
+        i.lecturer.clear();
+        i.lecture_title.clear();
+        i.minutes = "第一项\n第二项".into();
+        let v = i.validate(NOW).expect("valid");
+        assert_eq!(v.notes.minutes, "第一项\n第二项");
+        i.host = "很".repeat(31);
+        assert_eq!(fields(i.validate(NOW)), vec![("host", "too_long")]);
     }
 }

@@ -6,4 +6,4 @@ pub mod lapse;
 pub mod meeting;
 pub mod obligation;
 
-pub use meeting::{AttendanceInput, AttendanceStatus, Guest, GuestInput, MeetingInput, MeetingKind, Tally, ValidAttendance, ValidMeeting};
+pub use meeting::{AttendanceInput, AttendanceStatus, Guest, GuestInput, MeetingInput, MeetingKind, MeetingNotes, Tally, ValidAttendance, ValidMeeting};

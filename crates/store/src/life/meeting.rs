@@ -3,45 +3,37 @@
 //! a period" is one index range); attendance in `meeting_attendance`; each earlier state, with
 //! who wrote it and when, in `meeting_versions`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
-use dangjian_domain::life::{AttendanceStatus, Guest, MeetingInput, MeetingKind, Tally, ValidAttendance, ValidMeeting};
+use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes, Tally};
 use dangjian_domain::member::Status;
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
-use dangjian_domain::Invalid;
 use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
-use serde_json::json;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use crate::org::{self, Node};
 use crate::query::{self, col, in_scopes, in_subtree, record};
-use crate::{audit, page_bounds, Ctx, Page, Result, Store, StoreError};
+use crate::{page_bounds, Ctx, Page, Result, Store, StoreError};
 
 record! {
-    struct MeetingRow from "meetings" as "g" {
-        id: i64,
-        tenant_id: i64,
-        org_id: i64,
-        org_path: String,
-        starts_at: i64,
-        place: String,
-        host: String,
-        recorder: String,
-        lecturer: String,
-        lecture_title: String,
-        topic: String,
-        agenda: String,
-        minutes: String,
-        decisions: String,
-        guests: String,
-        version: i64,
-        created_by: i64,
-        created_at: i64,
-        updated_by: i64,
-        updated_at: i64,
+    pub(super) struct MeetingRow from "meetings" as "g" {
+        pub(super) id: i64,
+        pub(super) tenant_id: i64,
+        pub(super) org_id: i64,
+        pub(super) org_path: String,
+        pub(super) starts_at: i64,
+        pub(super) makes_up: Option<String>,
+        #[sea_orm(nested)]
+        pub(super) notes: MeetingNotes = nested,
+        pub(super) guests: String,
+        pub(super) version: i64,
+        pub(super) created_by: i64,
+        pub(super) created_at: i64,
+        pub(super) updated_by: i64,
+        pub(super) updated_at: i64,
     }
 }
 
@@ -56,15 +48,10 @@ pub struct Meeting {
     pub kinds: Vec<MeetingKind>,
     /// RFC 3339 in China Standard Time.
     pub starts_at: String,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub lecture_title: String,
-    pub topic: String,
-    pub agenda: String,
-    pub minutes: String,
-    pub decisions: String,
+    /// 补开: the earlier period this record makes up and counts for (`2026Q3`), if any.
+    pub makes_up: Option<String>,
+    #[serde(flatten)]
+    pub notes: MeetingNotes,
     /// 列席人员.
     pub guests: Vec<Guest>,
     pub attendance: Tally,
@@ -113,38 +100,6 @@ record! {
 }
 
 record! {
-    struct VersionRow from "meeting_versions" as "v" {
-        version: i64,
-        author_id: i64,
-        author: Option<String> = u.username,
-        at: i64,
-        record: String,
-    }
-}
-
-/// A kept earlier state of a record: its version number, who wrote it (account; 0 for the
-/// operator at the command line) and when.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Version {
-    pub version: i64,
-    pub author_id: i64,
-    pub author: Option<String>,
-    pub at: i64,
-    /// The record as it was: kinds, details, guests and attendance.
-    #[schema(value_type = Object)]
-    pub record: serde_json::Value,
-}
-
-impl Version {
-    pub fn at_text(&self) -> String {
-        time::format_unix_cst(self.at)
-    }
-    pub fn author_text(&self) -> String {
-        self.author.clone().unwrap_or_else(|| "系统".into())
-    }
-}
-
-record! {
     /// A meeting the member was listed for, with their status.
     #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
     pub struct MemberAttendance from "meeting_attendance" as "a" {
@@ -188,26 +143,12 @@ pub struct MeetingQuery {
     pub per_page: Option<u64>,
 }
 
-fn object(id: i64) -> String {
+pub(super) fn object(id: i64) -> String {
     format!("meeting:{id}")
 }
 
-fn tenant_of(n: &Node) -> i64 {
+pub(super) fn tenant_of(n: &Node) -> i64 {
     n.tenant_id.unwrap_or(n.id)
-}
-
-/// A multi-row `INSERT`, chunked under the backends' parameter limits: attendance of 40 people
-/// is one statement.
-pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &'static str, cols: &[&'static str], rows: Vec<Vec<Value>>) -> Result<()> {
-    for chunk in rows.chunks(crate::dialect::rows_per_statement(c.get_database_backend(), cols.len())) {
-        let mut stmt = Query::insert();
-        stmt.into_table(Alias::new(table)).columns(cols.iter().map(|c| Alias::new(*c)));
-        for r in chunk {
-            stmt.values_panic(r.iter().cloned().map(Expr::val));
-        }
-        query::execute(c, &stmt).await?;
-    }
-    Ok(())
 }
 
 /// The members an organisation's meeting lists: its own 正式党员 and 预备党员, by name.
@@ -225,7 +166,7 @@ async fn members_of<C: ConnectionTrait>(c: &C, org_id: i64) -> Result<Vec<Roster
 /// (who may be listed, who is listed when the record lists nobody). A 党小组's members keep
 /// their relation with the branch (issue 10): until members are placed in groups, a group
 /// meeting lists its branch's roster; anyone of the branch or the group may be listed.
-async fn eligible<C: ConnectionTrait>(c: &C, o: &Node) -> Result<(Vec<RosterMember>, Vec<RosterMember>)> {
+pub(super) async fn eligible<C: ConnectionTrait>(c: &C, o: &Node) -> Result<(Vec<RosterMember>, Vec<RosterMember>)> {
     let own = members_of(c, o.id).await?;
     if o.kind != OrgKind::Group {
         return Ok((own.clone(), own));
@@ -245,117 +186,20 @@ pub async fn roster(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<RosterM
     Ok(eligible(&store.db, &o).await?.1)
 }
 
-/// The organisation's facts against the record: active, allowed to hold each kind, and every
-/// listed member on its roster. Returns the attendance to write (the roster, all present, when
-/// none was listed). Every problem is reported at once.
-async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting) -> Result<Vec<ValidAttendance>> {
-    let mut errors: Vec<Invalid> = Vec::new();
-    if !o.active {
-        errors.push(Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能再登记组织生活", o.name)));
-    }
-    for k in v.kinds.iter().filter(|k| !k.held_by(o.kind)) {
-        errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
-    }
-    let (allowed, default) = eligible(c, o).await?;
-    let allowed: HashSet<i64> = allowed.iter().map(|m| m.id).collect();
-    for a in v.attendance.iter().filter(|a| !allowed.contains(&a.member_id)) {
-        errors.push(Invalid::new("attendance", "not_in_org", format!("党员（编号{}）不在“{}”的党员名册中，不能登记其出席情况", a.member_id, o.name)));
-    }
-    if !errors.is_empty() {
-        return Err(StoreError::Invalid(errors));
-    }
-    Ok(if v.attendance.is_empty() {
-        default.iter().map(|m| ValidAttendance { member_id: m.id, status: AttendanceStatus::Present, reason: String::new() }).collect()
-    } else {
-        v.attendance.clone()
-    })
-}
-
-/// The input's own problems and the organisation's, together.
-async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(ValidMeeting, Vec<ValidAttendance>)> {
-    match input.validate(time::now_unix()) {
-        Ok(v) => {
-            let att = check_against_org(&store.db, o, &v).await?;
-            Ok((v, att))
-        }
-        Err(mut errors) => {
-            // The kinds that did parse are still checked against the organisation.
-            for k in input.kinds.iter().filter_map(|k| MeetingKind::parse(k)).filter(|k| !k.held_by(o.kind)) {
-                errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
-            }
-            Err(StoreError::Invalid(errors))
-        }
-    }
-}
-
-fn fields(v: &ValidMeeting) -> Vec<(&'static str, Value)> {
-    vec![
-        ("starts_at", v.starts_at.into()),
-        ("place", v.place.clone().into()),
-        ("host", v.host.clone().into()),
-        ("recorder", v.recorder.clone().into()),
-        ("lecturer", v.lecturer.clone().into()),
-        ("lecture_title", v.lecture_title.clone().into()),
-        ("topic", v.topic.clone().into()),
-        ("agenda", v.agenda.clone().into()),
-        ("minutes", v.minutes.clone().into()),
-        ("decisions", v.decisions.clone().into()),
-        ("guests", serde_json::to_string(&v.guests).unwrap_or_else(|_| "[]".into()).into()),
-    ]
-}
-
-async fn write_kinds_and_attendance<C: ConnectionTrait>(c: &C, id: i64, o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> Result<()> {
-    let tenant = tenant_of(o);
-    let kinds = v.kinds.iter().map(|k| vec![id.into(), tenant.into(), o.id.into(), o.path.clone().into(), (*k).into(), v.starts_at.into()]).collect();
-    insert_rows(c, "meeting_kinds", &["meeting_id", "tenant_id", "org_id", "org_path", "kind", "starts_at"], kinds).await?;
-    let rows = att.iter().map(|a| vec![id.into(), tenant.into(), a.member_id.into(), a.status.into(), a.reason.clone().into()]).collect();
-    insert_rows(c, "meeting_attendance", &["meeting_id", "tenant_id", "member_id", "status", "reason"], rows).await
-}
-
-fn audit_detail(o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> serde_json::Value {
-    let t = Tally::of(att.iter().map(|a| a.status));
-    json!({"org_id": o.id, "kinds": v.kinds, "starts_at": v.starts_at, "present": t.present, "leave": t.leave, "absent": t.absent})
-}
-
-/// Records a meeting: the record, its kinds, its attendance and the audit row in one transaction.
-pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Meeting> {
-    let o = org::node(store, input.org_id).await?;
-    store.authorize(ctx, Action::LifeWrite, Target::org(&o.path), &format!("org:{}", o.id)).await?;
-    let (v, att) = validate(store, &o, input).await?;
-    let now = time::now_unix();
-    let mut pairs = vec![
-        ("tenant_id", tenant_of(&o).into()),
-        ("org_id", o.id.into()),
-        ("org_path", o.path.clone().into()),
-        ("version", 1i64.into()),
-        ("created_by", ctx.actor.account_id.into()),
-        ("created_at", now.into()),
-        ("updated_by", ctx.actor.account_id.into()),
-        ("updated_at", now.into()),
-    ];
-    pairs.extend(fields(&v));
-    let txn = store.write().await?;
-    let id = query::insert_id(&txn, query::insert("meetings", pairs)).await?;
-    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &v, &att)).await?;
-    txn.commit().await?;
-    load(store, &o, id).await
-}
-
-async fn row<C: ConnectionTrait>(c: &C, id: i64) -> Result<MeetingRow> {
+pub(super) async fn row<C: ConnectionTrait>(c: &C, id: i64) -> Result<MeetingRow> {
     let stmt = MeetingRow::select().and_where(col("g", "id").eq(id)).and_where(col("g", "deleted_at").is_null()).to_owned();
     query::fetch_one(c, &stmt).await?.ok_or(StoreError::NotFound)
 }
 
 /// The live record and its organisation, if the caller may do `action` on it.
-async fn authorized(store: &Store, ctx: &Ctx, id: i64, action: Action) -> Result<(MeetingRow, Node)> {
+pub(super) async fn authorized(store: &Store, ctx: &Ctx, id: i64, action: Action) -> Result<(MeetingRow, Node)> {
     let r = row(&store.db, id).await?;
     store.authorize(ctx, action, Target::org(&r.org_path), &object(id)).await?;
     let o = org::node(store, r.org_id).await?;
     Ok((r, o))
 }
 
-async fn load(store: &Store, o: &Node, id: i64) -> Result<Meeting> {
+pub(super) async fn load(store: &Store, o: &Node, id: i64) -> Result<Meeting> {
     let r = row(&store.db, id).await?;
     let mut v = assemble(store, vec![r]).await?;
     let mut m = v.pop().ok_or(StoreError::NotFound)?;
@@ -363,10 +207,12 @@ async fn load(store: &Store, o: &Node, id: i64) -> Result<Meeting> {
     Ok(m)
 }
 
-#[derive(FromQueryResult)]
-struct KindOf {
-    meeting_id: i64,
-    kind: MeetingKind,
+record! {
+    /// A kind a record counts as.
+    pub(super) struct KindOf from "meeting_kinds" as "k" {
+        pub(super) meeting_id: i64,
+        pub(super) kind: MeetingKind,
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -382,11 +228,7 @@ async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> 
     let mut kinds: HashMap<i64, Vec<MeetingKind>> = HashMap::new();
     let mut tallies: HashMap<i64, Tally> = HashMap::new();
     if !ids.is_empty() {
-        let k = Query::select()
-            .columns([(Alias::new("k"), Alias::new("meeting_id")), (Alias::new("k"), Alias::new("kind"))])
-            .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
-            .and_where(col("k", "meeting_id").is_in(ids.clone()))
-            .to_owned();
+        let k = KindOf::select().and_where(col("k", "meeting_id").is_in(ids.clone())).to_owned();
         for r in query::fetch::<KindOf, _>(&store.db, &k).await? {
             kinds.entry(r.meeting_id).or_default().push(r.kind);
         }
@@ -422,15 +264,8 @@ async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> 
                 org_path: r.org_path,
                 kinds: ks,
                 starts_at: format_starts_at(r.starts_at),
-                place: r.place,
-                host: r.host,
-                recorder: r.recorder,
-                lecturer: r.lecturer,
-                lecture_title: r.lecture_title,
-                topic: r.topic,
-                agenda: r.agenda,
-                minutes: r.minutes,
-                decisions: r.decisions,
+                makes_up: r.makes_up,
+                notes: r.notes,
                 guests: serde_json::from_str(&r.guests).unwrap_or_default(),
                 attendance_rate: tally.rate_text(),
                 attendance: tally,
@@ -463,125 +298,6 @@ pub async fn attendance(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<Attenda
         stmt.and_where(col("a", "member_id").eq(ctx.actor.member_id.unwrap_or(0)));
     }
     Ok(query::fetch(&store.db, &stmt).await?)
-}
-
-/// The kept earlier versions, newest first: for those who may record (they hold everyone's
-/// attendance).
-pub async fn versions(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<Version>> {
-    authorized(store, ctx, id, Action::LifeWrite).await?;
-    versions_of(&store.db, id).await
-}
-
-async fn versions_of<C: ConnectionTrait>(c: &C, id: i64) -> Result<Vec<Version>> {
-    let stmt = VersionRow::select()
-        .join_as(JoinType::LeftJoin, Alias::new("accounts"), Alias::new("u"), col("u", "id").equals((Alias::new("v"), Alias::new("author_id"))))
-        .and_where(col("v", "meeting_id").eq(id))
-        .order_by((Alias::new("v"), Alias::new("version")), Order::Desc)
-        .to_owned();
-    let rows: Vec<VersionRow> = query::fetch(c, &stmt).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Version { version: r.version, author_id: r.author_id, author: r.author, at: r.at, record: serde_json::from_str(&r.record).unwrap_or_default() })
-        .collect())
-}
-
-/// The record as it stands, kept whole when a correction or a deletion replaces it.
-async fn snapshot<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<serde_json::Value> {
-    let kinds: Vec<KindOf> = query::fetch(
-        c,
-        &Query::select()
-            .columns([(Alias::new("k"), Alias::new("meeting_id")), (Alias::new("k"), Alias::new("kind"))])
-            .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
-            .and_where(col("k", "meeting_id").eq(r.id))
-            .to_owned(),
-    )
-    .await?;
-    record! {
-        struct Att from "meeting_attendance" as "a" { member_id: i64, status: AttendanceStatus, reason: String }
-    }
-    let att: Vec<Att> = query::fetch(c, &Att::select().and_where(col("a", "meeting_id").eq(r.id)).order_by((Alias::new("a"), Alias::new("member_id")), Order::Asc).to_owned()).await?;
-    let guests: serde_json::Value = serde_json::from_str(&r.guests).unwrap_or(json!([]));
-    Ok(json!({
-        "kinds": kinds.iter().map(|k| k.kind).collect::<Vec<_>>(),
-        "starts_at": format_starts_at(r.starts_at),
-        "place": r.place, "host": r.host, "recorder": r.recorder,
-        "lecturer": r.lecturer, "lecture_title": r.lecture_title,
-        "topic": r.topic, "agenda": r.agenda, "minutes": r.minutes, "decisions": r.decisions,
-        "guests": guests,
-        "attendance": att.iter().map(|a| json!({"member_id": a.member_id, "status": a.status, "reason": a.reason})).collect::<Vec<_>>(),
-    }))
-}
-
-async fn keep_version<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<()> {
-    let record = snapshot(c, r).await?;
-    let row = query::insert("meeting_versions", vec![
-        ("meeting_id", r.id.into()),
-        ("tenant_id", r.tenant_id.into()),
-        ("version", r.version.into()),
-        ("author_id", r.updated_by.into()),
-        ("at", r.updated_at.into()),
-        ("record", record.to_string().into()),
-    ]);
-    query::execute(c, &row).await?;
-    Ok(())
-}
-
-/// 更正 — replaces the record with `input`, keeping the one it replaces (with its author and
-/// time) as a version. `expected_version` is the version the corrector saw: a record changed
-/// since is refused rather than overwritten.
-pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, input: &MeetingInput) -> Result<Meeting> {
-    let (r, o) = authorized(store, ctx, id, Action::LifeWrite).await?;
-    if input.org_id != 0 && input.org_id != r.org_id {
-        return Err(StoreError::invalid("org_id", "org_fixed", "会议记录的所属组织不能更改：请删除后在正确的组织下重新登记"));
-    }
-    let (v, att) = validate(store, &o, input).await?;
-    let now = time::now_unix();
-    let txn = store.write().await?;
-    // Read again inside the transaction: the version kept is the one being replaced.
-    let current = row(&txn, id).await?;
-    if current.version != expected_version {
-        return Err(StoreError::conflict("stale_version", format!("该记录已被他人更正（当前为第{}版，您修改的是第{expected_version}版），请刷新后重新更正", current.version)));
-    }
-    keep_version(&txn, &current).await?;
-    let mut pairs = fields(&v);
-    pairs.extend([("version", (current.version + 1).into()), ("updated_by", ctx.actor.account_id.into()), ("updated_at", now.into())]);
-    let upd = query::update("meetings", pairs).and_where(Expr::col(Alias::new("id")).eq(id)).and_where(Expr::col(Alias::new("version")).eq(current.version)).to_owned();
-    if query::execute(&txn, &upd).await? != 1 {
-        return Err(StoreError::conflict("stale_version", "该记录已被他人更正，请刷新后重新更正"));
-    }
-    query::execute(&txn, &query::delete("meeting_kinds").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
-    query::execute(&txn, &query::delete("meeting_attendance").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
-    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
-    let mut detail = audit_detail(&o, &v, &att);
-    detail["version"] = json!(current.version + 1);
-    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.correct", &object(id), "ok", detail).await?;
-    txn.commit().await?;
-    load(store, &o, id).await
-}
-
-/// 删除 — takes the record out of every list and count, with a reason; the record as it was is
-/// kept as a version, and its attendance stays as evidence.
-pub async fn delete(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<()> {
-    let (_, o) = authorized(store, ctx, id, Action::LifeWrite).await?;
-    let reason = dangjian_domain::text::parse_name("reason", "删除原因", reason, 200)?;
-    let now = time::now_unix();
-    let txn = store.write().await?;
-    let current = row(&txn, id).await?;
-    keep_version(&txn, &current).await?;
-    let upd = query::update("meetings", vec![
-        ("deleted_at", now.into()),
-        ("delete_reason", reason.clone().into()),
-        ("version", (current.version + 1).into()),
-        ("updated_by", ctx.actor.account_id.into()),
-        ("updated_at", now.into()),
-    ])
-    .and_where(Expr::col(Alias::new("id")).eq(id))
-    .to_owned();
-    query::execute(&txn, &upd).await?;
-    query::execute(&txn, &query::delete("meeting_kinds").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.delete", &object(id), "ok", json!({"org_id": o.id, "version": current.version, "reason": reason})).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 fn parse_day(field: &'static str, label: &str, s: &Option<String>) -> Result<Option<chrono::NaiveDate>> {

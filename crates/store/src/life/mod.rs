@@ -1,11 +1,11 @@
 //! 组织生活 — organisational life: meeting records with their kinds and attendance, corrected
-//! with every earlier version kept, deleted only with a reason (issue 10, first slice).
+//! with every earlier version kept, deleted only with a reason; the counts the obligations engine
+//! reads, kept on write (issue 10).
 
+pub mod counts;
 mod meeting;
+mod write;
 
 pub use dangjian_domain::life::{AttendanceInput, GuestInput, MeetingInput};
-pub(crate) use meeting::insert_rows;
-pub use meeting::{
-    attendance, attendance_of_member, correct, create, delete, get, list, roster, versions, year_summary, AttendanceRow, KindCount, Meeting,
-    MeetingQuery, MemberAttendance, RosterMember, Version,
-};
+pub use meeting::{attendance, attendance_of_member, get, list, roster, year_summary, AttendanceRow, KindCount, Meeting, MeetingQuery, MemberAttendance, RosterMember};
+pub use write::{correct, create, delete, versions, Version};

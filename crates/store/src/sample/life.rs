@@ -7,15 +7,16 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
 use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
-use dangjian_domain::life::{AttendanceStatus, MeetingKind};
+use dangjian_domain::life::{AttendanceStatus, MeetingKind, MeetingNotes};
 use dangjian_domain::member::Status;
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::time;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::Value;
 use serde_json::json;
 
 use super::names::Rng;
-use crate::life::insert_rows;
+use crate::life::counts::{self, kind_row};
 use crate::org::{Node, Org};
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store};
@@ -147,13 +148,33 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         // Three meetings were corrected once: the place was entered wrongly.
         let corrected = n % 700 == 5;
         let place = PLACES[(p.org.id as usize + n) % PLACES.len()].to_string();
-        meetings.push(vec![
-            id.into(), tenant.into(), p.org.id.into(), p.org.path.clone().into(), starts_at.into(), place.clone().into(), host.clone().into(), recorder.into(),
-            lecturer.into(), lecture_title.into(), p.topic.clone().into(), "一、学习有关文件；二、交流讨论；三、部署下阶段工作".into(), String::new().into(), String::new().into(),
-            p.guests.to_string().into(), (if corrected { 2i64 } else { 1i64 }).into(), 0i64.into(), now.into(), 0i64.into(), now.into(),
-        ]);
+        let notes = MeetingNotes {
+            place: place.clone(),
+            host: host.clone(),
+            recorder,
+            lecturer,
+            lecture_title,
+            topic: p.topic.clone(),
+            agenda: "一、学习有关文件；二、交流讨论；三、部署下阶段工作".into(),
+            ..Default::default()
+        };
+        let mut row: Vec<(&'static str, Value)> = vec![
+            ("id", id.into()),
+            ("tenant_id", tenant.into()),
+            ("org_id", p.org.id.into()),
+            ("org_path", p.org.path.clone().into()),
+            ("starts_at", starts_at.into()),
+            ("guests", p.guests.to_string().into()),
+            ("version", (if corrected { 2i64 } else { 1i64 }).into()),
+            ("created_by", 0i64.into()),
+            ("created_at", now.into()),
+            ("updated_by", 0i64.into()),
+            ("updated_at", now.into()),
+        ];
+        row.extend(MeetingNotes::FIELDS.iter().map(|f| (f.code, (f.get)(&notes).clone().into())));
+        meetings.push(row);
         for k in &p.kinds {
-            kinds.push(vec![id.into(), tenant.into(), p.org.id.into(), p.org.path.clone().into(), (*k).into(), starts_at.into()]);
+            kinds.push(kind_row(id, tenant, &p.org, *k, starts_at, None));
         }
         let mut listed = Vec::new();
         for (j, m) in roster.iter().enumerate() {
@@ -167,24 +188,28 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             } else {
                 (AttendanceStatus::Present, "")
             };
-            attendance.push(vec![id.into(), tenant.into(), m.id.into(), status.into(), reason.to_string().into()]);
+            attendance.push(vec![("meeting_id", id.into()), ("tenant_id", tenant.into()), ("member_id", m.id.into()), ("status", status.into()), ("reason", reason.to_string().into())]);
             listed.push(json!({"member_id": m.id, "status": status, "reason": reason}));
         }
         if corrected {
             let before = json!({"kinds": p.kinds, "starts_at": format_starts_at(starts_at), "place": "（误填）", "host": host, "topic": p.topic, "attendance": listed});
-            versions.push(vec![id.into(), tenant.into(), 1i64.into(), 0i64.into(), now.into(), before.to_string().into()]);
+            versions.push(vec![
+                ("meeting_id", id.into()),
+                ("tenant_id", tenant.into()),
+                ("version", 1i64.into()),
+                ("author_id", 0i64.into()),
+                ("at", now.into()),
+                ("record", before.to_string().into()),
+            ]);
         }
     }
     let txn = store.write().await?;
-    let cols = [
-        "id", "tenant_id", "org_id", "org_path", "starts_at", "place", "host", "recorder", "lecturer", "lecture_title", "topic", "agenda", "minutes", "decisions", "guests",
-        "version", "created_by", "created_at", "updated_by", "updated_at",
-    ];
-    insert_rows(&txn, "meetings", &cols, meetings).await?;
-    insert_rows(&txn, "meeting_kinds", &["meeting_id", "tenant_id", "org_id", "org_path", "kind", "starts_at"], kinds).await?;
+    query::insert_chunked(&txn, "meetings", meetings).await?;
+    query::insert_chunked(&txn, "meeting_kinds", kinds).await?;
     let listed = attendance.len();
-    insert_rows(&txn, "meeting_attendance", &["meeting_id", "tenant_id", "member_id", "status", "reason"], attendance).await?;
-    insert_rows(&txn, "meeting_versions", &["meeting_id", "tenant_id", "version", "author_id", "at", "record"], versions).await?;
+    query::insert_chunked(&txn, "meeting_attendance", attendance).await?;
+    query::insert_chunked(&txn, "meeting_versions", versions).await?;
+    counts::rebuild_all(&txn).await?;
     crate::dialect::reset_sequence(&txn, "meetings").await?;
     let ctx = Ctx::cli("demo");
     audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": planned.len(), "attendance": listed})).await?;

@@ -195,7 +195,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             ev.push(event_row(root.id, m.id, EventKind::Transfer, Date(date(2023, 3, 15)), Some(m.org_id), "因工作调动，组织关系转入本支部", now));
         }
     }
-    insert_chunked(&txn, "member_events", ev).await?;
+    query::insert_chunked(&txn, "member_events", ev).await?;
     let by_org = |oid: i64| ids.iter().filter(move |r| r.org_id == oid).map(|r| r.id).collect::<Vec<_>>();
     let posts = ["secretary", "deputy_secretary", "organisation_member", "propaganda_member", "discipline_member"];
     let mut first_branch_members = Vec::new();
@@ -319,7 +319,7 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
             ("updated_at", now.into()),
         ]
     });
-    insert_chunked(&txn, "orgs", org_rows.collect()).await?;
+    query::insert_chunked(&txn, "orgs", org_rows.collect()).await?;
     crate::dialect::reset_sequence(&txn, "orgs").await?;
     org::tree::changed(&txn).await?;
     txn.commit().await?;
@@ -384,19 +384,6 @@ record! {
         joined_on: Option<Date>,
         full_on: Option<Date>,
     }
-}
-
-/// Writes rows of column–value pairs with multi-row INSERTs within the parameter limits.
-async fn insert_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>) -> Result<()> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(crate::dialect::rows_per_statement(c.get_database_backend(), width)).collect();
-        if let Some(stmt) = query::insert_rows(table, chunk) {
-            query::execute(c, &stmt).await?;
-        }
-    }
-    Ok(())
 }
 
 async fn insert_post<C: ConnectionTrait>(c: &C, tenant_id: i64, org_id: i64, member_id: i64, post: &str, ab_role: &str, started_on: &str, note: &str) -> Result<()> {

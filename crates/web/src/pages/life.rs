@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind};
+use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
 use dangjian_store::life::{self, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
@@ -106,15 +106,8 @@ struct Values {
     kinds: Vec<String>,
     date: String,
     time: String,
-    place: String,
-    host: String,
-    recorder: String,
-    lecturer: String,
-    lecture_title: String,
-    topic: String,
-    agenda: String,
-    minutes: String,
-    decisions: String,
+    makes_up: String,
+    notes: MeetingNotes,
     guests: String,
     version: i64,
 }
@@ -203,19 +196,13 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
             "kind" => v.kinds.push(val),
             "date" => v.date = val,
             "time" => v.time = val,
-            "place" => v.place = val,
-            "host" => v.host = val,
-            "recorder" => v.recorder = val,
-            "lecturer" => v.lecturer = val,
-            "lecture_title" => v.lecture_title = val,
-            "topic" => v.topic = val,
-            "agenda" => v.agenda = val,
-            "minutes" => v.minutes = val,
-            "decisions" => v.decisions = val,
+            "makes_up" => v.makes_up = val,
             "guests" => v.guests = val,
             "version" => v.version = val.trim().parse().unwrap_or(0),
             _ => {
-                if let Some(id) = k.strip_prefix("att_").and_then(|s| s.parse().ok()) {
+                if let Some(f) = MeetingNotes::FIELDS.iter().find(|f| f.code == k) {
+                    *(f.get_mut)(&mut v.notes) = val;
+                } else if let Some(id) = k.strip_prefix("att_").and_then(|s| s.parse().ok()) {
                     status.push((id, val));
                 } else if let Some(id) = k.strip_prefix("reason_").and_then(|s| s.parse().ok()) {
                     reasons.insert(id, val);
@@ -241,23 +228,8 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
             Person { id: *id, name: name.clone(), status: st.code(), reason: reasons.get(id).cloned().unwrap_or_default() }
         })
         .collect();
-    let input = MeetingInput {
-        org_id,
-        kinds: v.kinds.clone(),
-        starts_at,
-        place: v.place.clone(),
-        host: v.host.clone(),
-        recorder: v.recorder.clone(),
-        lecturer: v.lecturer.clone(),
-        lecture_title: v.lecture_title.clone(),
-        topic: v.topic.clone(),
-        agenda: v.agenda.clone(),
-        minutes: v.minutes.clone(),
-        decisions: v.decisions.clone(),
-        attendance,
-        guests: guests_of(&v.guests),
-        version: None,
-    };
+    let mut input = MeetingInput { org_id, kinds: v.kinds.clone(), starts_at, makes_up: v.makes_up.clone(), attendance, guests: guests_of(&v.guests), ..Default::default() };
+    v.notes.fill(&mut input);
     Submitted { input, values: v, people }
 }
 
@@ -332,15 +304,8 @@ async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
         kinds: m.kinds.iter().map(|k| k.code().to_string()).collect(),
         date: starts.get(..10).unwrap_or_default().into(),
         time: starts.get(11..16).unwrap_or_default().into(),
-        place: m.place,
-        host: m.host,
-        recorder: m.recorder,
-        lecturer: m.lecturer,
-        lecture_title: m.lecture_title,
-        topic: m.topic,
-        agenda: m.agenda,
-        minutes: m.minutes,
-        decisions: m.decisions,
+        makes_up: m.makes_up.unwrap_or_default(),
+        notes: m.notes,
         guests: guests_text(&m.guests),
         version: m.version,
     };

@@ -4,6 +4,7 @@
 use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 
 pub mod m007_meetings;
+pub mod m008_life_counts;
 
 /// The tables of this area as they are today.
 pub const TABLES: &[TableSpec] = &[
@@ -32,13 +33,14 @@ pub const TABLES: &[TableSpec] = &[
             c("updated_at", Int),
             n("deleted_at", Int),
             n("delete_reason", Text),
+            n("makes_up", Text),
         ],
         primary_key: &[],
         large: true,
     },
     TableSpec {
         name: "meeting_kinds",
-        cols: &[fk("meeting_id", "meetings", false), c("tenant_id", Int), c("org_id", Int), c("org_path", Path), c("kind", Text), c("starts_at", Int)],
+        cols: &[fk("meeting_id", "meetings", false), c("tenant_id", Int), c("org_id", Int), c("org_path", Path), c("kind", Text), c("starts_at", Int), c("counts_on", Text)],
         primary_key: &["meeting_id", "kind"],
         large: true,
     },
@@ -53,5 +55,32 @@ pub const TABLES: &[TableSpec] = &[
         cols: &[ID, fk("meeting_id", "meetings", false), c("tenant_id", Int), c("version", Int), c("author_id", Int), c("at", Int), c("record", Text)],
         primary_key: &[],
         large: true,
+    },
+    TableSpec {
+        name: "life_counts",
+        cols: &[c("tenant_id", Int), fk("org_id", "orgs", false), c("org_path", Path), c("kind", Text), c("period", Text), c("held", Int), c("days", Text)],
+        primary_key: &["org_id", "kind", "period"],
+        large: true,
+    },
+    TableSpec {
+        name: "obligation_rules",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            c("kind", Text),
+            c("owed_by", Text),
+            c("needs_committee", Bool),
+            c("frequency", Text),
+            c("count", Int),
+            n("preferred_quarter", Int),
+            c("citation", Text),
+            c("replaces_seeded", Bool),
+            fk("within_org_id", "orgs", true),
+            c("within_path", Path),
+            c("created_by", Int),
+            c("created_at", Int),
+        ],
+        primary_key: &[],
+        large: false,
     },
 ];
