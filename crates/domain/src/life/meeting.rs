@@ -22,6 +22,7 @@ code_enum! {
         MemberAppraisal = "member_appraisal" / "民主评议党员",
         DemocraticLifeMeeting = "democratic_life_meeting" / "民主生活会",
         CentralGroupStudy = "central_group_study" / "中心组学习",
+        HeartToHeartTalk = "heart_to_heart_talk" / "谈心谈话",
     }
 }
 
@@ -43,11 +44,17 @@ impl MeetingKind {
     pub fn held_by(self, org: OrgKind) -> bool {
         use MeetingKind::*;
         match self {
-            BranchGeneralMeeting | BranchCommitteeMeeting | PartyLecture | ThemeDay | OrgLifeMeeting | MemberAppraisal => org.is_branch(),
+            BranchGeneralMeeting | BranchCommitteeMeeting | PartyLecture | ThemeDay | OrgLifeMeeting | MemberAppraisal | HeartToHeartTalk => org.is_branch(),
             GroupMeeting => org == OrgKind::Group,
             DemocraticLifeMeeting => matches!(org, OrgKind::LeadingGroup | OrgKind::AgencyCommittee | OrgKind::Committee),
             CentralGroupStudy => matches!(org, OrgKind::Committee | OrgKind::LeadingGroup | OrgKind::AgencyCommittee | OrgKind::WorkingCommittee),
         }
+    }
+
+    /// A record of a 谈心谈话 lists those who talked (支部条例 art. 19: between committee members,
+    /// the committee and members, and members), not a roster that should have attended.
+    pub fn lists_participants_only(kinds: &[MeetingKind]) -> bool {
+        kinds == [MeetingKind::HeartToHeartTalk]
     }
 
     /// The kinds an organisation of `org` kind may record, for forms.

@@ -2,8 +2,10 @@
 //! with every earlier version kept, deleted only with a reason; the counts the obligations engine
 //! reads, kept on write (issue 10).
 
+pub mod compliance;
 pub mod counts;
 mod meeting;
+pub mod rules;
 mod write;
 
 pub use dangjian_domain::life::{AttendanceInput, GuestInput, MeetingInput};

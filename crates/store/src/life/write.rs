@@ -68,6 +68,15 @@ async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting
     for a in v.attendance.iter().filter(|a| !allowed.contains(&a.member_id)) {
         errors.push(Invalid::new("attendance", "not_in_org", format!("党员（编号{}）不在“{}”的党员名册中，不能登记其出席情况", a.member_id, o.name)));
     }
+    if MeetingKind::lists_participants_only(&v.kinds) {
+        let talked: Vec<ValidAttendance> = v.attendance.iter().filter(|a| a.status == AttendanceStatus::Present).cloned().collect();
+        if talked.len() < 2 && errors.is_empty() {
+            errors.push(Invalid::new("attendance", "talk_participants", "谈心谈话应登记至少两名谈话人（在出席情况中标为“出席”的同志）"));
+        }
+        if errors.is_empty() {
+            return Ok(talked);
+        }
+    }
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }

@@ -38,11 +38,8 @@ record! {
         pub node: Node = nested,
         pub unit_name: String,
         pub unit_category: UnitCategory,
-        pub established_on: Option<Date>,
         pub ends_on: Option<Date>,
-        pub dissolved_on: Option<Date>,
         pub note: String,
-        pub created_at: i64,
         pub updated_at: i64,
     }
 }

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use dangjian_domain::org::{self as rules, OrgKind};
+use dangjian_domain::time::Date;
 use sea_orm::sea_query::{Alias, ExprTrait, OnConflict};
 use sea_orm::ConnectionTrait;
 
@@ -38,6 +39,9 @@ record! {
         pub code: String,
         pub active: bool,
         pub sort: i64,
+        pub established_on: Option<Date>,
+        pub dissolved_on: Option<Date>,
+        pub created_at: i64,
     }
 }
 
@@ -220,7 +224,7 @@ mod tests {
     use super::*;
 
     fn node(id: i64, parent: Option<i64>, path: &str, sort: i64) -> Node {
-        Node { id, tenant_id: Some(1), parent_id: parent, path: path.into(), kind: OrgKind::Branch, name: format!("组织{id}"), code: format!("C{id}"), active: true, sort }
+        Node { id, tenant_id: Some(1), parent_id: parent, path: path.into(), kind: OrgKind::Branch, name: format!("组织{id}"), code: format!("C{id}"), active: true, sort, established_on: None, dissolved_on: None, created_at: 0 }
     }
 
     #[test]

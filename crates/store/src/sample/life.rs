@@ -10,6 +10,7 @@ use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
 use dangjian_domain::life::{AttendanceStatus, MeetingKind, MeetingNotes};
 use dangjian_domain::member::Status;
 use dangjian_domain::org::OrgKind;
+use dangjian_domain::period::{Period, PeriodKind};
 use dangjian_domain::time;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::Value;
@@ -48,6 +49,8 @@ struct Planned {
     topic: String,
     lecture: bool,
     guests: serde_json::Value,
+    /// 补开: the period a late record makes up.
+    makes_up: Option<Period>,
 }
 
 /// Plans the meetings of `o` from `start` to `today`. `weak` organisations skip or delay some.
@@ -57,20 +60,20 @@ fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee:
     while month <= today {
         let day = |d: u32| NaiveDate::from_ymd_opt(month.year(), month.month(), d).expect("valid day");
         let topic = |rng: &mut Rng| TOPICS[rng.below(TOPICS.len() as u64) as usize].to_string();
-        let mut add = |kinds: Vec<MeetingKind>, d: NaiveDate, topic: String, lecture: bool, guests: serde_json::Value| {
+        let mut add = |kinds: Vec<MeetingKind>, d: NaiveDate, topic: String, lecture: bool, guests: serde_json::Value, makes_up: Option<Period>| {
             if d < today {
-                out.push(Planned { org: o.clone(), kinds, day: d, topic, lecture, guests });
+                out.push(Planned { org: o.clone(), kinds, day: d, topic, lecture, guests, makes_up });
             }
         };
         let q_month = (month.month() - 1) % 3;
         match o.kind {
             k if k.is_branch() => {
                 if has_committee && !(weak && rng.chance(25)) {
-                    add(vec![MeetingKind::BranchCommitteeMeeting], day(3 + (o.id % 4) as u32), format!("研究{}月份支部工作", month.month()), false, json!([]));
+                    add(vec![MeetingKind::BranchCommitteeMeeting], day(3 + (o.id % 4) as u32), format!("研究{}月份支部工作", month.month()), false, json!([]), None);
                 }
                 let skipped = (weak && rng.chance(30)) || rng.chance(5);
                 if !skipped {
-                    add(vec![MeetingKind::ThemeDay], day(10 + (o.id % 10) as u32), format!("主题党日：{}", topic(rng)), false, json!([]));
+                    add(vec![MeetingKind::ThemeDay], day(10 + (o.id % 10) as u32), format!("主题党日：{}", topic(rng)), false, json!([]), None);
                 }
                 // The quarter's 党员大会 with its 党课, in the quarter's second month; a weak
                 // branch sometimes holds the lecture late, in the next quarter's first week.
@@ -78,31 +81,36 @@ fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee:
                     let late = weak && rng.chance(40);
                     let missing = weak && !late && rng.chance(30);
                     if late {
-                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]));
+                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]), None);
                         if let Some(next) = month.checked_add_months(Months::new(2)) {
-                            add(vec![MeetingKind::PartyLecture], next + chrono::Days::new(3), "补上季度党课".into(), true, json!([]));
+                            add(vec![MeetingKind::PartyLecture], next + chrono::Days::new(3), "补上季度党课".into(), true, json!([]), Period::containing(PeriodKind::Quarter, month));
                         }
                     } else if missing {
-                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]));
+                        add(vec![MeetingKind::BranchGeneralMeeting], day(20), topic(rng), false, json!([]), None);
                     } else {
-                        add(vec![MeetingKind::BranchGeneralMeeting, MeetingKind::PartyLecture], day(20), topic(rng), true, json!([]));
+                        add(vec![MeetingKind::BranchGeneralMeeting, MeetingKind::PartyLecture], day(20), topic(rng), true, json!([]), None);
                     }
+                }
+                // 谈心谈话 once a year (支部条例 art. 19), the secretary with two members; a
+                // weak branch now and then forgets it.
+                if month.month() == 6 && !(weak && rng.chance(50)) {
+                    add(vec![MeetingKind::HeartToHeartTalk], day(12), "谈心谈话：交流思想和工作情况".into(), false, json!([]), None);
                 }
                 // 组织生活会 with 民主评议党员, generally in the fourth quarter (支部条例 art. 17–18).
                 if month.month() == 12 {
-                    add(vec![MeetingKind::OrgLifeMeeting, MeetingKind::MemberAppraisal], day(18), format!("{}年度组织生活会和民主评议党员", month.year()), false, json!([]));
+                    add(vec![MeetingKind::OrgLifeMeeting, MeetingKind::MemberAppraisal], day(18), format!("{}年度组织生活会和民主评议党员", month.year()), false, json!([]), None);
                 }
             }
             OrgKind::Group if !rng.chance(15) => {
-                add(vec![MeetingKind::GroupMeeting], day(25), format!("党小组学习：{}", topic(rng)), false, json!([]));
+                add(vec![MeetingKind::GroupMeeting], day(25), format!("党小组学习：{}", topic(rng)), false, json!([]), None);
             }
             OrgKind::LeadingGroup | OrgKind::AgencyCommittee => {
                 // 中心组学习 every other month, with a 工委 officer sitting in (seed 001).
                 if month.month().is_multiple_of(2) {
-                    add(vec![MeetingKind::CentralGroupStudy], day(15), format!("中心组集体学习：{}", topic(rng)), false, json!([{"name": "王建国", "unit": "市直机关工委组织部"}]));
+                    add(vec![MeetingKind::CentralGroupStudy], day(15), format!("中心组集体学习：{}", topic(rng)), false, json!([{"name": "王建国", "unit": "市直机关工委组织部"}]), None);
                 }
                 if month.month() == 12 {
-                    add(vec![MeetingKind::DemocraticLifeMeeting], day(26), format!("{}年度民主生活会", month.year()), false, json!([{"name": "李红", "unit": "市直机关工委"}]));
+                    add(vec![MeetingKind::DemocraticLifeMeeting], day(26), format!("{}年度民主生活会", month.year()), false, json!([{"name": "李红", "unit": "市直机关工委"}]), None);
                 }
             }
             _ => {}
@@ -164,6 +172,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             ("org_id", p.org.id.into()),
             ("org_path", p.org.path.clone().into()),
             ("starts_at", starts_at.into()),
+            ("makes_up", p.makes_up.map(|m| m.to_string()).into()),
             ("guests", p.guests.to_string().into()),
             ("version", (if corrected { 2i64 } else { 1i64 }).into()),
             ("created_by", 0i64.into()),
@@ -174,12 +183,15 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         row.extend(MeetingNotes::FIELDS.iter().map(|f| (f.code, (f.get)(&notes).clone().into())));
         meetings.push(row);
         for k in &p.kinds {
-            kinds.push(kind_row(id, tenant, &p.org, *k, starts_at, None));
+            kinds.push(kind_row(id, tenant, &p.org, *k, starts_at, p.makes_up));
         }
         let mut listed = Vec::new();
-        for (j, m) in roster.iter().enumerate() {
+        let talk = MeetingKind::lists_participants_only(&p.kinds);
+        for (j, m) in roster.iter().enumerate().take(if talk { 3 } else { usize::MAX }) {
             // The 21st member of each roster drifts away: absent two meetings in three.
-            let (status, reason) = if j == 20 && rng.chance(67) {
+            let (status, reason) = if talk {
+                (AttendanceStatus::Present, "")
+            } else if j == 20 && rng.chance(67) {
                 (AttendanceStatus::Absent, "")
             } else if rng.chance(6) {
                 (AttendanceStatus::Leave, LEAVE_REASONS[rng.below(LEAVE_REASONS.len() as u64) as usize])

@@ -4,6 +4,8 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use dangjian_store::life::compliance::{Compliance, ComplianceQuery};
+use dangjian_store::life::rules::{RuleInput, RuleView};
 use dangjian_store::life::{self, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,6 +20,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, correct, delete))
         .routes(routes!(attendance))
         .routes(routes!(versions))
+        .routes(routes!(compliance))
+        .routes(routes!(rules, add_rule))
+        .routes(routes!(remove_rule))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -44,7 +49,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingQu
 fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     r.map(|Json(b)| b).map_err(|e| {
         let detail = e.body_text();
-        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
+        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
         let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
         p.errors = vec![crate::error::FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
         ApiError(p)
@@ -97,4 +102,29 @@ async fn attendance(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>
 #[utoipa::path(get, path = "/meetings/{id}/versions", params(("id" = i64, Path)), responses((status = 200, body = Vec<Version>), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn versions(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<Version>>, ApiError> {
     Ok(Json(life::versions(&s.store, &auth.ctx, id).await?))
+}
+
+/// 落实情况: each organisation of the subtree with its obligations in the period, and totals.
+#[utoipa::path(get, path = "/compliance", params(ComplianceQuery), responses((status = 200, body = Compliance), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn compliance(State(s): State<AppState>, auth: Authed, Query(q): Query<ComplianceQuery>) -> Result<Json<Compliance>, ApiError> {
+    Ok(Json(life::compliance::compliance(&s.store, &auth.ctx, &q).await?))
+}
+
+/// The rules in force: DOMAIN.md's seeded rules (id 0) and the installation's rows.
+#[utoipa::path(get, path = "/obligation-rules", responses((status = 200, body = Vec<RuleView>)))]
+async fn rules(State(s): State<AppState>, _auth: Authed) -> Result<Json<Vec<RuleView>>, ApiError> {
+    Ok(Json(life::rules::load(&s.store).await?.views().to_vec()))
+}
+
+/// Adds a local rule, stricter than or on top of the seeded ones, for a subtree.
+#[utoipa::path(post, path = "/obligation-rules", request_body = RuleInput, responses((status = 201, body = RuleView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn add_rule(State(s): State<AppState>, auth: Authed, b: Result<Json<RuleInput>, axum::extract::rejection::JsonRejection>) -> Result<(StatusCode, Json<RuleView>), ApiError> {
+    let b = body(b)?;
+    Ok((StatusCode::CREATED, Json(life::rules::add(&s.store, &auth.ctx, &b).await?)))
+}
+
+#[utoipa::path(delete, path = "/obligation-rules/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn remove_rule(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    life::rules::remove(&s.store, &auth.ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

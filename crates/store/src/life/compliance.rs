@@ -1,0 +1,303 @@
+//! 落实情况 — each organisation's obligations in a period with their status, computed from the
+//! counts kept on write (`life_counts`) and the tree snapshot: never from the meeting tables.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use dangjian_domain::life::obligation::{evaluate, Grace, NotOwedReason, Obligation, OrgFacts, Status};
+use dangjian_domain::member::Status as MemberStatus;
+use dangjian_domain::org::OrgKind;
+use dangjian_domain::period::{Period, PeriodKind};
+use dangjian_domain::policy::{Action, Target};
+use dangjian_domain::time;
+use sea_orm::sea_query::{Alias, Cond, ExprTrait, JoinType};
+
+use super::counts::{held_in, GRANULARITIES};
+use super::rules::{self, Rules};
+use crate::org::{self, Node};
+use crate::query::{self, col, in_subtree, record};
+use crate::{page_bounds, Ctx, Result, Store, StoreError};
+
+/// 支部条例 art. 20: a branch of 7 or more full members sets up a 支部委员会 (the fact that
+/// decides whether the monthly 支委会 is owed).
+const COMMITTEE_FROM: i64 = 7;
+
+/// The filters of a compliance report.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ComplianceQuery {
+    /// The organisation whose subtree is reported; absent: the caller's first scope.
+    pub org: Option<i64>,
+    /// `2026`, `2026H1`, `2026Q3`, `2026-07` (default: this quarter).
+    pub period: Option<String>,
+    /// Only organisations with an obligation in this status: `overdue`, `due`, `done`, or
+    /// `open` (overdue or due).
+    pub status: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// One organisation's obligations in the period.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgCompliance {
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    #[serde(skip)]
+    pub org_path: String,
+    #[schema(value_type = Vec<Object>)]
+    pub obligations: Vec<Obligation>,
+    /// Obligations owed (not `not_owed`).
+    pub owed: u32,
+    /// Owed and met by the due date.
+    pub met_on_time: u32,
+    /// Owed and met, on time or late.
+    pub met: u32,
+    pub overdue: u32,
+    pub due: u32,
+    /// Days late summed over the obligations met late.
+    pub late_days: u32,
+}
+
+impl OrgCompliance {
+    /// 按期完成率 in per mille; an organisation that owes nothing has met everything.
+    pub fn on_time_permille(&self) -> u32 {
+        if self.owed == 0 {
+            1000
+        } else {
+            (self.met_on_time * 1000 + self.owed / 2) / self.owed
+        }
+    }
+    pub fn on_time_text(&self) -> String {
+        let p = self.on_time_permille();
+        format!("{}.{}%", p / 10, p % 10)
+    }
+    /// The obligations still to meet or missed, for lists.
+    pub fn open(&self) -> impl Iterator<Item = &Obligation> {
+        self.obligations.iter().filter(|o| matches!(o.status, Status::Due | Status::Overdue))
+    }
+    pub fn all_met(&self) -> bool {
+        self.owed > 0 && self.met == self.owed
+    }
+}
+
+/// Totals over every organisation of the subtree that owes something in the period.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Totals {
+    pub orgs: u64,
+    /// Organisations that met every obligation of the period.
+    pub orgs_all_met: u64,
+    pub obligations: u64,
+    pub done: u64,
+    pub done_late: u64,
+    pub due: u64,
+    pub overdue: u64,
+    /// Exempt for the period (created during it, dissolved), with the reason on each item.
+    pub not_owed: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Compliance {
+    pub org_id: i64,
+    pub org_name: String,
+    /// The period reported, e.g. `2026Q3`.
+    pub period: String,
+    pub items: Vec<OrgCompliance>,
+    pub totals: Totals,
+    /// Organisations matching the filter.
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn facts(n: &Node, full_members: i64) -> OrgFacts {
+    OrgFacts {
+        kind: n.kind,
+        created_on: n.established_on.map(|d| d.0).unwrap_or_else(|| time::cst_date(n.created_at)),
+        dissolved_on: n.dissolved_on.map(|d| d.0),
+        has_committee: full_members >= COMMITTEE_FROM,
+    }
+}
+
+/// The period asked, or this quarter.
+pub fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let p = Period::parse(s)?;
+            if p.kind() == PeriodKind::Week {
+                // A week holds no rule's period; 周检查 asks for the days ahead instead.
+                return Err(StoreError::invalid("period", "invalid_period", format!("期间“{p}”是一周：落实情况按月、季度、半年或年统计")));
+            }
+            Ok(p)
+        }
+        None => Ok(Period::containing(PeriodKind::Quarter, today).expect("every day is in a quarter")),
+    }
+}
+
+record! {
+    struct CountRow from "life_counts" as "c" { org_id: i64, kind: String, period: String, days: String }
+}
+
+record! {
+    struct FullRow from "org_member_counts" as "n" { org_id: i64, n: i64 }
+}
+
+/// Evaluates every organisation of `nodes` (one subtree of the snapshot, in path order) for the
+/// period: reads the counts of the periods involved and the full-member counts, once each.
+async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<OrgCompliance>> {
+    let keys: Vec<String> = GRANULARITIES.iter().flat_map(|g| period.overlapping(*g)).map(|p| p.to_string()).collect();
+    let single = nodes.len() == 1;
+    let mut cond = Cond::all().add(col("c", "period").is_in(keys));
+    cond = if single { cond.add(col("c", "org_id").eq(nodes[0].id)) } else { cond.add(in_subtree(col("c", "org_path"), subtree)) };
+    let rows: Vec<CountRow> = query::fetch(&store.db, &CountRow::select().cond_where(cond).to_owned()).await?;
+    let mut counts: HashMap<(i64, String, String), String> = HashMap::with_capacity(rows.len());
+    for r in rows {
+        counts.insert((r.org_id, r.kind, r.period), r.days);
+    }
+    let mut full = FullRow::select();
+    let mut fc = Cond::all().add(col("n", "status").eq(MemberStatus::Full));
+    if single {
+        fc = fc.add(col("n", "org_id").eq(nodes[0].id));
+    } else {
+        full.join_as(JoinType::InnerJoin, Alias::new("orgs"), Alias::new("o"), col("o", "id").equals((Alias::new("n"), Alias::new("org_id"))));
+        fc = fc.add(in_subtree(col("o", "path"), subtree));
+    }
+    full.cond_where(fc);
+    let mut full_members: HashMap<i64, i64> = HashMap::new();
+    for r in query::fetch::<FullRow, _>(&store.db, &full).await? {
+        *full_members.entry(r.org_id).or_default() += r.n;
+    }
+    let grace = Grace::NextFullPeriod;
+    let mut out = Vec::new();
+    for n in nodes {
+        let f = facts(n, full_members.get(&n.id).copied().unwrap_or(0));
+        let set = rules.for_path(&n.path);
+        let mut obligations = Vec::new();
+        for rule in set.rules() {
+            if rule.applies_to(&f).is_err() {
+                continue;
+            }
+            let held: Vec<_> = period
+                .overlapping(rule.frequency.granularity())
+                .into_iter()
+                .flat_map(|p| counts.get(&(n.id, rule.kind.code().to_string(), p.to_string())).map(|d| held_in(p, d)).unwrap_or_default())
+                .collect();
+            obligations.extend(evaluate(rule, &f, period, today, grace, &held));
+        }
+        if obligations.is_empty() {
+            continue;
+        }
+        obligations.sort_by_key(|o| (o.due_by, o.kind));
+        let mut c = OrgCompliance {
+            org_id: n.id,
+            org_name: n.name.clone(),
+            org_kind: n.kind,
+            org_path: n.path.clone(),
+            obligations: Vec::new(),
+            owed: 0,
+            met_on_time: 0,
+            met: 0,
+            overdue: 0,
+            due: 0,
+            late_days: 0,
+        };
+        for o in &obligations {
+            match o.status {
+                Status::NotOwed => continue,
+                Status::Done => {
+                    c.met += 1;
+                    match o.late_days {
+                        Some(d) => c.late_days += d,
+                        None => c.met_on_time += 1,
+                    }
+                }
+                Status::Due => c.due += 1,
+                Status::Overdue => c.overdue += 1,
+            }
+            c.owed += 1;
+        }
+        c.obligations = obligations;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+fn totals(items: &[OrgCompliance]) -> Totals {
+    let mut t = Totals::default();
+    for c in items {
+        if c.owed > 0 {
+            t.orgs += 1;
+        }
+        if c.all_met() {
+            t.orgs_all_met += 1;
+        }
+        t.obligations += u64::from(c.owed);
+        t.done += u64::from(c.met);
+        t.done_late += u64::from(c.met - c.met_on_time);
+        t.due += u64::from(c.due);
+        t.overdue += u64::from(c.overdue);
+        t.not_owed += c.obligations.iter().filter(|o| o.status == Status::NotOwed && o.not_owed != Some(NotOwedReason::KindNotOwed)).count() as u64;
+    }
+    t
+}
+
+/// The organisation reported on: the one asked for, or the caller's first scope.
+async fn subject(store: &Store, ctx: &Ctx, org_id: Option<i64>) -> Result<Node> {
+    let id = match org_id {
+        Some(id) => id,
+        None => {
+            let scopes = org::scope_paths(store, ctx, Action::LifeRead).await?;
+            scopes.first().and_then(|p| dangjian_domain::org::path_ids(p).last().copied()).ok_or(StoreError::Forbidden)?
+        }
+    };
+    let o = org::node(store, id).await?;
+    store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{}", o.id)).await?;
+    Ok(o)
+}
+
+/// Every organisation of the subtree with its obligations in the period, in tree order.
+pub async fn report(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period) -> Result<(Node, Vec<OrgCompliance>)> {
+    let o = subject(store, ctx, org_id).await?;
+    let tree = store.tree().await?;
+    let rules = rules::load(store).await?;
+    let items = evaluate_nodes(store, &o.path, tree.subtree(&o.path), period, time::today_cst(), &rules).await?;
+    Ok((o, items))
+}
+
+/// 落实情况 of a subtree for a period: a page of organisations and the totals of all of them.
+pub async fn compliance(store: &Store, ctx: &Ctx, q: &ComplianceQuery) -> Result<Compliance> {
+    let (page, per_page) = page_bounds(q.page, q.per_page)?;
+    let period = parse_period(q.period.as_deref(), time::today_cst())?;
+    let want: Option<&[Status]> = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("open") => Some(&[Status::Due, Status::Overdue]),
+        Some("overdue") => Some(&[Status::Overdue]),
+        Some("due") => Some(&[Status::Due]),
+        Some("done") => Some(&[Status::Done]),
+        Some(s) => {
+            return Err(StoreError::invalid("status", "invalid_status", format!("状态“{}”无法识别，应为 open、overdue、due 或 done", s.chars().take(20).collect::<String>())));
+        }
+    };
+    let (o, items) = report(store, ctx, q.org, period).await?;
+    let t = totals(&items);
+    let matching: Vec<OrgCompliance> = match want {
+        None => items,
+        Some(w) => items.into_iter().filter(|c| c.obligations.iter().any(|o| w.contains(&o.status))).collect(),
+    };
+    let total = matching.len() as u64;
+    let items = matching.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
+    Ok(Compliance { org_id: o.id, org_name: o.name, period: period.to_string(), items, totals: t, total, page, per_page })
+}
+
+/// What one organisation must still hold this quarter (its months, the quarter, and the year's
+/// yearly meetings), most urgent first: overdue, then by due date. For the secretary's home page.
+pub async fn outstanding(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Obligation>> {
+    let o = subject(store, ctx, Some(org_id)).await?;
+    let today = time::today_cst();
+    let period = Period::containing(PeriodKind::Quarter, today).expect("every day is in a quarter");
+    let rules = rules::load(store).await?;
+    let items = evaluate_nodes(store, &o.path, std::slice::from_ref(&o), period, today, &rules).await?;
+    let mut open: Vec<Obligation> = items.iter().flat_map(|c| c.open().copied()).collect();
+    open.sort_by_key(|o| (o.status != Status::Overdue, o.due_by, o.kind));
+    Ok(open)
+}
