@@ -119,14 +119,16 @@ pub async fn group_members(store: &Store, ctx: &Ctx, group_id: i64, page: Option
 /// How many of the branch's roster a picker offers at most.
 const PLACEABLE_MAX: u64 = 500;
 
-/// The branch's 正式党员 and 预备党员 in none of its groups, by name: whom a group can take in.
+/// The branch's 正式党员 and 预备党员 not in this group, by name, those in no group first: whom
+/// the group can take in (one from another group moves, since a member sits in one group only).
 pub async fn placeable(store: &Store, ctx: &Ctx, group_id: i64) -> Result<Vec<MemberRow>> {
     let g = readable_group(store, ctx, group_id).await?;
     let Some(branch) = g.parent_id else { return Ok(Vec::new()) };
     let mut stmt = with_org(MemberRow::select());
     stmt.and_where(col("m", "org_id").eq(branch))
         .and_where(col("m", "status").is_in(on_roster()))
-        .and_where(col("m", "group_id").is_null())
+        .and_where(col("m", "group_id").is_null().or(col("m", "group_id").ne(group_id)))
+        .order_by_expr(col("m", "group_id").is_not_null(), Order::Asc)
         .order_by((Alias::new("m"), Alias::new("name")), Order::Asc)
         .order_by((Alias::new("m"), Alias::new("id")), Order::Asc)
         .limit(PLACEABLE_MAX);

@@ -213,6 +213,13 @@ pub struct OrgSummary {
     pub children: i64,
 }
 
+impl OrgSummary {
+    /// A 党小组, whose `members` are those placed in it.
+    pub fn is_group(&self) -> bool {
+        self.kind == OrgKind::Group
+    }
+}
+
 pub async fn children(store: &Store, ctx: &Ctx, o: &impl OrgRef) -> Result<Vec<OrgSummary>> {
     readable(store, ctx, o).await?;
     let tree = store.tree().await?;
