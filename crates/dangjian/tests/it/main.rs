@@ -15,6 +15,7 @@ mod audit;
 mod authz;
 mod backup;
 mod cli;
+mod group;
 mod job;
 mod life;
 mod member;
