@@ -69,6 +69,8 @@ async fn a_member_is_placed_listed_moved_and_taken_out_counted_once() {
     place(&shuji, m, None).await.assert_status(200);
     assert_eq!(audit_rows(&app, m).await, 3, "place, move, take out");
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'member.group.move' AND object = 'member:{m}'")).await, 1);
+    let doc = shuji.get_ok("/openapi.json").await;
+    assert!(doc["paths"]["/members/{id}/group"]["put"].is_object() && doc["paths"]["/orgs/{id}/group-members"]["get"].is_object(), "documented");
 }
 
 #[tokio::test]
