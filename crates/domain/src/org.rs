@@ -89,9 +89,19 @@ impl OrgKind {
         matches!(self, OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch)
     }
 
-    /// A 党组 leads its unit's party work but holds no members of its own (DOMAIN.md, Organisations).
+    /// A 党组 leads its unit's party work but holds no members of its own (DOMAIN.md, Organisations);
+    /// a 党小组's members keep their relation with its branch and are placed in the group
+    /// (支部条例 art. 13: the branch divides into groups).
     pub fn holds_members(self) -> bool {
-        !matches!(self, OrgKind::LeadingGroup | OrgKind::WorkingCommittee)
+        !matches!(self, OrgKind::LeadingGroup | OrgKind::WorkingCommittee | OrgKind::Group)
+    }
+
+    /// Why an organisation of this kind refuses members, following its label in a message.
+    pub fn holds_no_members_reason(self) -> &'static str {
+        match self {
+            OrgKind::Group => "不接收组织关系：党员的组织关系在其所在党支部，请在党支部建档后编入党小组",
+            _ => "不直接管理党员，请选择其下的党组织",
+        }
     }
 
     /// Default term of the committee in years. 机关条例 art. 5–7: a 基层委员会 serves 5 years,
@@ -437,6 +447,13 @@ mod tests {
         for outside in ["/1/50/", "/1/6/", "/1/", "/1/4/9/", "/1/59/"] {
             assert!(!(outside >= root && outside < hi.as_str()), "{outside}");
         }
+    }
+
+    #[test]
+    fn a_group_holds_no_relations_its_branch_does() {
+        // 支部条例 art. 13: a branch divides into 党小组; the relation stays with the branch.
+        assert!(!OrgKind::Group.holds_members() && !OrgKind::LeadingGroup.holds_members());
+        assert!(OrgKind::Branch.holds_members() && OrgKind::JointBranch.holds_members());
     }
 
     #[test]

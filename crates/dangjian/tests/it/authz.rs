@@ -39,6 +39,8 @@ enum Ep {
     SearchMembers,
     ResetAdminPassword,
     Jobs,
+    PlaceInGroup,
+    GroupMembers,
 }
 
 impl Ep {
@@ -61,6 +63,8 @@ impl Ep {
             Ep::SearchMembers => "POST /members/search (org {id})",
             Ep::ResetAdminPassword => "POST /accounts/{审计管理员}/password",
             Ep::Jobs => "GET /jobs",
+            Ep::PlaceInGroup => "PUT /members/{id}/group (a group of their branch)",
+            Ep::GroupMembers => "GET /orgs/{党小组}/group-members",
         }
     }
 }
@@ -108,6 +112,12 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     // No 三员 takes over another: their credentials change at the command line only.
     (ResetAdminPassword, Sys, [409, 403, 403, 403, 403, 403]),
     (Jobs, Sys, [200, 403, 403, 403, 403, 403]),
+    // 党小组成员: placing is writing the branch's members; the list is reading them.
+    (PlaceInGroup, Own, [403, 403, 404, 200, 200, 403]),
+    (PlaceInGroup, Peer, [403, 403, 404, 200, 200, 404]),
+    (PlaceInGroup, Other, [403, 403, 404, 200, 404, 404]),
+    (GroupMembers, Own, [403, 403, 404, 200, 200, 404]),
+    (GroupMembers, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -122,6 +132,9 @@ struct Fixture {
     other_mover: (i64, i64),
     grant_target: i64,
     audit_admin: i64,
+    /// A 党小组 of the own and of the other branch, for the placement rows.
+    own_group: i64,
+    other_group: i64,
 }
 
 async fn group(app: &TestApp, parent: i64, code: &str) -> i64 {
@@ -141,7 +154,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     let new = dangjian_store::account::NewAccount { username: "granttarget".into(), password: "Grant#2026x".into(), member_id: None, no_forced_change: true };
     let grant_target = dangjian_store::account::create(&app.store, &Default::default(), &cli_ctx(), &new).await.expect("account").id;
     let audit_admin = app.account_id("shenji").await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin }
+    let own_group = app.org_id("SZJGGW-A01-B1-G1").await;
+    let other_group = group(app, other_org, "AUTHZ-Z").await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group }
 }
 
 /// The request of one row for one user; `n` makes created names unique.
@@ -173,6 +188,11 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, O
         SearchMembers => ("POST", "/members/search".into(), Some(json!({"org": org}))),
         ResetAdminPassword => ("POST", format!("/accounts/{}/password", fx.audit_admin), Some(json!({"password": format!("Taken#Over{n}x")}))),
         Jobs => ("GET", "/jobs".into(), None),
+        PlaceInGroup => {
+            let g = if obj == Other { fx.other_group } else { fx.own_group };
+            ("PUT", format!("/members/{member}/group"), Some(json!({"group_id": g})))
+        }
+        GroupMembers => ("GET", format!("/orgs/{}/group-members", if obj == Other { fx.other_group } else { fx.own_group }), None),
     }
 }
 
@@ -262,6 +282,8 @@ async fn pages_follow_the_same_policy() {
         (format!("/members?org={other}"), "zuzhi", vec![("shuji1", 404)]),
         ("/audit".into(), "shenji", vec![("admin", 403), ("zuzhi", 403), ("shuji1", 403)]),
         ("/accounts".into(), "admin", vec![("zuzhi", 403), ("shuji1", 403)]),
+        (format!("/orgs/{}", fx.own_group), "zuzhi", vec![("shuji1", 200), ("admin", 200), ("shenji", 404), ("dangyuan1", 404)]),
+        (format!("/orgs/{}", fx.other_group), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

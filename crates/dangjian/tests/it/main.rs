@@ -16,6 +16,7 @@ mod authz;
 mod backup;
 mod cli;
 mod compliance;
+mod group;
 mod job;
 mod life;
 mod member;

@@ -164,8 +164,8 @@ async fn members_of<C: ConnectionTrait>(c: &C, org_id: i64) -> Result<Vec<Roster
 }
 
 /// (who may be listed, who is listed when the record lists nobody). A 党小组's members keep
-/// their relation with the branch (issue 10): until members are placed in groups, a group
-/// meeting lists its branch's roster; anyone of the branch or the group may be listed.
+/// their relation with the branch (issue 10): a group meeting lists the members placed in the
+/// group (its branch's roster while none are) and may list anyone of the branch.
 pub(super) async fn eligible<C: ConnectionTrait>(c: &C, o: &Node) -> Result<(Vec<RosterMember>, Vec<RosterMember>)> {
     let own = members_of(c, o.id).await?;
     if o.kind != OrgKind::Group {
@@ -175,7 +175,8 @@ pub(super) async fn eligible<C: ConnectionTrait>(c: &C, o: &Node) -> Result<(Vec
         Some(p) => members_of(c, p).await?,
         None => Vec::new(),
     };
-    let default = if own.is_empty() { branch.clone() } else { own.clone() };
+    let placed = crate::member::placed_in(c, o.id).await?;
+    let default = if placed.is_empty() { branch.clone() } else { branch.iter().filter(|m| placed.contains(&m.id)).cloned().collect() };
     Ok((own.into_iter().chain(branch).collect(), default))
 }
 

@@ -4,6 +4,7 @@
 //! domain (`dangjian_domain::member::FIELDS`); the plain text ones travel as [`Details`], a
 //! column each.
 
+mod group;
 mod list;
 mod write;
 
@@ -18,6 +19,8 @@ use crate::org::Post;
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
+pub use group::{group_members, place, placeable};
+pub(crate) use group::{group_sizes, placed_in, release_group};
 pub use list::{list, MemberQuery};
 pub(crate) use list::on_roster;
 pub use write::{create, insert_many, prepare, update, Change, Placement, Prepared};
@@ -40,6 +43,8 @@ record! {
         pub status: Status,
         pub joined_on: Option<Date>,
         pub full_on: Option<Date>,
+        /// 党小组 — the group of the branch the member sits in, if any.
+        pub group_id: Option<i64>,
         #[sea_orm(nested)]
         #[serde(flatten)]
         pub details: Details = nested,
@@ -126,7 +131,7 @@ impl Member {
     /// fields that changed, never their values (SECURITY.md "Access": the 三员 read no personal
     /// data, and the log is theirs).
     fn audit_detail(before: Option<&Member>, after: &Member) -> serde_json::Value {
-        let facts = |m: &Member| json!({"org_id": m.org_id, "status": m.status, "category": m.category});
+        let facts = |m: &Member| json!({"org_id": m.org_id, "group_id": m.group_id, "status": m.status, "category": m.category});
         let now = after.personal();
         match before {
             None => json!({"after": facts(after), "fields": now.iter().filter(|(_, v)| !v.is_empty()).map(|(n, _)| *n).collect::<Vec<_>>()}),

@@ -106,7 +106,7 @@ async fn member_org(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Org> {
         return Err(StoreError::invalid("org_id", "org_dissolved", format!("“{}”已撤销，不能接收党员", o.name)));
     }
     if !o.kind.holds_members() {
-        return Err(StoreError::invalid("org_id", "org_holds_no_members", format!("{}不直接管理党员，请选择其下的党组织", o.kind.label())));
+        return Err(StoreError::invalid("org_id", "org_holds_no_members", format!("{}{}", o.kind.label(), o.kind.holds_no_members_reason())));
     }
     Ok(o)
 }
@@ -184,6 +184,10 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, change: &Change) -> Resul
     let mut pairs: Vec<(&'static str, Value)> = vec![("org_id", org_after.into()), ("org_path", path_after.to_string().into())];
     pairs.extend(p.entry());
     pairs.push(("updated_at", time::now_unix().into()));
+    // A 党小组 is a group of its branch's members: leaving the branch, or the roster, leaves it.
+    if new_org.is_some() || !p.valid.status.is_member() {
+        pairs.push(("group_id", Value::BigInt(None)));
+    }
     let stmt = query::update("members", pairs).and_where(col("members", "id").eq(id)).to_owned();
     let txn = store.write().await?;
     query::execute(&txn, &stmt).await.map_err(|e| StoreError::from_db(e, "公民身份号码或党员编号与其他党员重复"))?;

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m006_member_native_place", member::m006_native_place::up),
     ("m007_meetings", life::m007_meetings::up),
     ("m008_life_counts", life::m008_life_counts::up),
+    ("m010_group_membership", member::m010_group_membership::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each

@@ -102,6 +102,9 @@ pub async fn update(store: &Store, ctx: &Ctx, id: i64, patch: &OrgPatch) -> Resu
     let txn = store.write().await?;
     let stmt = query::update("orgs", fields(&v, time::now_unix())).and_where(Expr::col(Alias::new("id")).eq(id)).to_owned();
     query::execute(&txn, &stmt).await.map_err(duplicate_code(&v.code))?;
+    if before.kind == OrgKind::Group && v.kind != OrgKind::Group {
+        crate::member::release_group(&txn, id).await?;
+    }
     if moves_tree {
         tree::changed(&txn).await?;
     }
@@ -153,6 +156,10 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
         query::execute(&txn, &meetings).await?;
     }
     super::counts::move_subtree(&txn, o.id, &o.path, &np.path).await?;
+    // A 党小组 moved away from its branch takes none of the branch's members along.
+    if o.kind == OrgKind::Group {
+        crate::member::release_group(&txn, o.id).await?;
+    }
     let history = query::insert("org_moves", vec![
         ("org_id", o.id.into()),
         ("from_parent_id", o.parent_id.into()),
@@ -216,6 +223,10 @@ async fn dissolve_in<C: ConnectionTrait>(txn: &C, store: &Store, ctx: &Ctx, o: &
         .and_where(Expr::col(Alias::new("id")).eq(o.id))
         .to_owned();
     query::execute(txn, &stmt).await?;
+    // A dissolved 党小组's members stay in their branch, in no group.
+    if o.kind == OrgKind::Group {
+        crate::member::release_group(txn, o.id).await?;
+    }
     tree::changed(txn).await?;
     audit::record(txn, store.crypto.as_ref(), ctx, "org.dissolve", &format!("org:{}", o.id), "ok", json!({"reason": reason})).await?;
     Ok(())

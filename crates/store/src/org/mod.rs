@@ -204,8 +204,17 @@ pub struct OrgSummary {
     pub name: String,
     pub code: String,
     pub active: bool,
+    /// 正式党员 and 预备党员 of its whole subtree; for a 党小组, those placed in it (党小组成员),
+    /// whom their branch counts too.
     pub members: i64,
     pub children: i64,
+}
+
+impl OrgSummary {
+    /// A 党小组, whose `members` are those placed in it.
+    pub fn is_group(&self) -> bool {
+        self.kind == OrgKind::Group
+    }
 }
 
 pub async fn children(store: &Store, ctx: &Ctx, o: &impl OrgRef) -> Result<Vec<OrgSummary>> {
@@ -229,6 +238,8 @@ pub async fn children(store: &Store, ctx: &Ctx, o: &impl OrgRef) -> Result<Vec<O
         n: i64,
     }
     let totals: Vec<Total> = query::fetch(&store.db, &stmt).await?;
+    let groups: Vec<i64> = kids.iter().filter(|n| n.kind == OrgKind::Group).map(|n| n.id).collect();
+    let placed = crate::member::group_sizes(&store.db, &groups).await?;
     Ok(kids
         .into_iter()
         .map(|n| OrgSummary {
@@ -238,7 +249,10 @@ pub async fn children(store: &Store, ctx: &Ctx, o: &impl OrgRef) -> Result<Vec<O
             name: n.name.clone(),
             code: n.code.clone(),
             active: n.active,
-            members: totals.iter().find(|t| t.org_id == n.id).map_or(0, |t| t.n),
+            members: match placed.get(&n.id) {
+                Some(placed) => *placed,
+                None => totals.iter().find(|t| t.org_id == n.id).map_or(0, |t| t.n),
+            },
             children: tree.children(n.id).filter(|c| c.active).count() as i64,
         })
         .collect())

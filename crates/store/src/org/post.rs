@@ -71,7 +71,7 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
     store.authorize(ctx, Action::OrgWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
     let v = input.validate(time::today_cst()).map_err(StoreError::Invalid)?;
     record! {
-        struct Holder from "members" as "m" { tenant_id: i64, name: String, status: Status }
+        struct Holder from "members" as "m" { tenant_id: i64, name: String, status: Status, group_id: Option<i64> }
     }
     let m = query::fetch_one::<Holder, _>(&store.db, &Holder::select().and_where(col("m", "id").eq(v.member_id)).to_owned())
         .await?
@@ -79,6 +79,11 @@ pub async fn add_post(store: &Store, ctx: &Ctx, org_id: i64, input: &PostInput) 
         .ok_or_else(|| StoreError::invalid("member_id", "no_member", "任职人员不存在"))?;
     if !m.status.is_member() {
         return Err(StoreError::invalid("member_id", "not_member", format!("{}不是在册党员，不能任职", m.name)));
+    }
+    // The 组长 is one of the group's members (支部条例 art. 13: appointed by the branch or
+    // recommended by the group's members).
+    if o.kind == rules::OrgKind::Group && m.group_id != Some(o.id) {
+        return Err(StoreError::invalid("member_id", "not_in_group", format!("{}不是“{}”的成员：请先将其编入本党小组，再任职", m.name, o.name)));
     }
     let txn = store.write().await?;
     if v.post.is_single() {

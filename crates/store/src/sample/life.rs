@@ -23,7 +23,7 @@ use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store};
 
 record! {
-    struct Person from "members" as "m" { id: i64, org_id: i64, name: String, status: Status }
+    struct Person from "members" as "m" { id: i64, org_id: i64, group_id: Option<i64>, name: String, status: Status }
 }
 
 const TOPICS: &[&str] = &[
@@ -130,6 +130,10 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
     let mut by_org: HashMap<i64, Vec<&Person>> = HashMap::new();
     for p in people.iter().filter(|p| p.status.is_member()) {
         by_org.entry(p.org_id).or_default().push(p);
+        // A 党小组会 lists the group's own members.
+        if let Some(g) = p.group_id {
+            by_org.entry(g).or_default().push(p);
+        }
     }
     let mut rng = Rng::new(1921);
     let mut planned = Vec::new();
@@ -147,9 +151,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         let id = base + n as i64;
         let tenant = p.org.tenant_id.unwrap_or(p.org.id);
         let starts_at = cst_day_start(p.day) + 15 * 3600;
-        // A 党小组会 lists its branch's members until members are placed in groups.
-        let roster_org = if p.org.kind == OrgKind::Group { p.org.parent_id.unwrap_or(p.org.id) } else { p.org.id };
-        let roster = by_org.get(&roster_org).cloned().unwrap_or_default();
+        let roster = by_org.get(&p.org.id).cloned().unwrap_or_default();
         let host = roster.first().map(|m| m.name.clone()).unwrap_or_default();
         let recorder = roster.get(2).map(|m| m.name.clone()).unwrap_or_default();
         let (lecturer, lecture_title) = if p.lecture { (host.clone(), LECTURES[n % LECTURES.len()].to_string()) } else { (String::new(), String::new()) };

@@ -221,10 +221,21 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
             query::execute(&txn, &term).await?;
         }
     }
-    for g in &groups {
-        let parent_members = by_org(g.parent_id.unwrap_or(0));
-        if let Some(mid) = parent_members.get(6 + (g.id % 3) as usize) {
-            insert_post(&txn, root.id, g.id, *mid, "group_leader", "a", "2024-04-01", "").await?;
+    // 党小组: each branch's members in turn, all but the last two (just transferred in, not yet
+    // placed); each group's 组长 is one of its own members, after the committee.
+    let mut branches_with_groups: Vec<i64> = groups.iter().filter_map(|g| g.parent_id).collect();
+    branches_with_groups.dedup();
+    for branch in branches_with_groups {
+        let gs: Vec<&Org> = groups.iter().filter(|g| g.parent_id == Some(branch)).collect();
+        let ms = by_org(branch);
+        let placed = ms.len().saturating_sub(2);
+        for (gi, g) in gs.iter().enumerate() {
+            let own: Vec<i64> = (0..placed).filter(|j| j % gs.len() == gi).map(|j| ms[j]).collect();
+            let stmt = query::update("members", vec![("group_id", g.id.into())]).and_where(col("members", "id").is_in(own.iter().copied())).to_owned();
+            query::execute(&txn, &stmt).await?;
+            if let Some(j) = (6..placed).find(|j| j % gs.len() == gi) {
+                insert_post(&txn, root.id, g.id, ms[j], "group_leader", "a", "2024-04-01", "").await?;
+            }
         }
     }
     txn.commit().await?;

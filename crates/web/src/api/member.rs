@@ -1,4 +1,5 @@
-//! Members: list and search, create, read, edit, reveal, history; roster import and export.
+//! Members: list and search, create, read, edit, reveal, history, 党小组 placement; roster
+//! import and export.
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -9,6 +10,7 @@ use dangjian_store::member::{self, Member, MemberEvent, MemberQuery, MemberRow, 
 use dangjian_store::roster::{self, ExportFormat, ImportMode, ImportReport};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::PageQuery;
 use crate::auth::Authed;
 use crate::error::{ApiError, Problem};
 use crate::AppState;
@@ -20,6 +22,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, patch))
         .routes(routes!(reveal))
         .routes(routes!(events))
+        .routes(routes!(place_in_group))
+        .routes(routes!(group_members))
         .routes(routes!(import))
         .routes(routes!(export))
 }
@@ -132,6 +136,29 @@ async fn reveal(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) ->
 #[utoipa::path(get, path = "/members/{id}/events", params(("id" = i64, Path)), responses((status = 200, body = Vec<MemberEvent>)))]
 async fn events(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<MemberEvent>>, ApiError> {
     Ok(Json(member::events(&s.store, &auth.ctx, id).await?))
+}
+
+/// 编入党小组: the 党小组 of the member's branch to sit in, or `null` to take them out of theirs.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupBody {
+    pub group_id: Option<i64>,
+}
+
+/// Places the member in a 党小组 of their branch (moving them from another of its groups), or
+/// takes them out with `{"group_id": null}`. The relation stays with the branch.
+#[utoipa::path(put, path = "/members/{id}/group", params(("id" = i64, Path)), request_body = GroupBody,
+    responses((status = 200, body = Member), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn place_in_group(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Json(b): Json<GroupBody>) -> Result<Json<Member>, ApiError> {
+    Ok(Json(member::place(&s.store, &auth.ctx, id, b.group_id).await?))
+}
+
+/// 党小组成员 — the 正式党员 and 预备党员 placed in a 党小组, by name.
+#[utoipa::path(get, path = "/orgs/{id}/group-members", params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = MemberPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn group_members(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> Result<Json<MemberPage>, ApiError> {
+    let p = member::group_members(&s.store, &auth.ctx, id, q.page, q.per_page).await?;
+    Ok(Json(MemberPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
 }
 
 /// Reads the `file` and `mode` parts of an upload.

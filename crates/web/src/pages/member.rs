@@ -130,6 +130,8 @@ struct ShowPage {
     /// 参加组织生活: the meetings the member was listed for.
     life: Vec<dangjian_store::life::MemberAttendance>,
     revealed: Option<Revealed>,
+    /// 所在党小组, from the tree snapshot.
+    group: Option<Node>,
     can_edit: bool,
     can_reveal: bool,
     notice: String,
@@ -153,6 +155,10 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Reveal
         life: dangjian_store::life::attendance_of_member(&s.store, &auth.ctx, id, 30).await?,
         can_edit: can(Action::MemberWrite),
         can_reveal: can(Action::MemberReveal),
+        group: match m.group_id {
+            Some(g) => s.store.tree().await?.get(g).cloned(),
+            None => None,
+        },
         m,
         revealed,
         notice: match notice {

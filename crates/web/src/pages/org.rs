@@ -1,4 +1,5 @@
-//! Organisation pages: tree browser, organisation page, create, edit, move, dissolve, posts, terms.
+//! Organisation pages: tree browser, organisation page, create, edit, move, dissolve, posts,
+//! terms, a 党小组's members.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/dissolve", post(dissolve))
         .route("/orgs/{id}/posts", post(add_post))
         .route("/orgs/{id}/terms", post(add_term))
+        .route("/orgs/{id}/group-members", post(place))
+        .route("/orgs/{id}/group-members/remove", post(remove))
         .route("/posts/{id}/end", post(end_post))
 }
 
@@ -48,6 +51,29 @@ async fn org_life(s: &AppState, auth: &Authed, o: &Org) -> Result<Option<OrgLife
     let recent = dangjian_store::life::list(&s.store, &auth.ctx, &q).await?.items;
     let can_record = o.active && auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow && !by_kind.is_empty();
     Ok(Some(OrgLife { year, by_kind, recent, can_record }))
+}
+
+/// A 党小组's page section: its branch, and for those who may write the branch's members, whom
+/// the group can take in (with the group each sits in now, if any).
+pub struct GroupSection {
+    pub branch: Option<Node>,
+    pub can_place: bool,
+    pub placeable: Vec<(MemberRow, String)>,
+}
+
+async fn group_section(s: &AppState, auth: &Authed, o: &Org) -> Result<Option<GroupSection>, PageError> {
+    if o.kind != OrgKind::Group {
+        return Ok(None);
+    }
+    let tree = s.store.tree().await?;
+    let can_place = o.active && auth.ctx.actor.decide(Action::MemberWrite, Target::org(&o.path)) == Decision::Allow;
+    let placeable = if can_place {
+        let name = |g: Option<i64>| g.and_then(|g| tree.get(g)).map(|g| g.name.clone()).unwrap_or_default();
+        member::placeable(&s.store, &auth.ctx, o.id).await?.into_iter().map(|m| { let g = name(m.group_id); (m, g) }).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Some(GroupSection { branch: o.parent_id.and_then(|p| tree.get(p)).cloned(), can_place, placeable }))
 }
 
 pub struct TreeNode {
@@ -85,8 +111,10 @@ struct ShowPage {
     moves: Vec<OrgMove>,
     /// 组织生活 this year by kind, when the caller may see it.
     life: Option<OrgLife>,
+    /// The organisation's own members; for a 党小组, those placed in it.
     members: Vec<MemberRow>,
     members_total: u64,
+    group: Option<GroupSection>,
     can_write: bool,
     can_members: bool,
     can_add_member: bool,
@@ -110,10 +138,15 @@ fn notice_text(code: &str) -> String {
         "post" => "职务已登记。",
         "post_ended" => "已办理离任。",
         "term" => "换届信息已登记。",
+        "placed" => "已编入本党小组。",
+        "removed" => "已移出本党小组。",
         _ => "",
     }
     .to_string()
 }
+
+/// Members listed on an organisation's page; the member list has the rest.
+const MEMBERS_SHOWN: u64 = 50;
 
 async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors: FieldErrors) -> Result<Response, PageError> {
     let o = org::get(&s.store, &auth.ctx, id).await?;
@@ -121,12 +154,16 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
     let warnings = org::warnings(&s.store, &o, &stats).await?;
     let can = |a| auth.ctx.actor.decide(a, Target::org(&o.path)) == Decision::Allow;
     let can_members = can(Action::MemberRead);
-    let (members, members_total) = if can_members {
-        let p = member::list(&s.store, &auth.ctx, &MemberQuery { org: Some(id), subtree: Some(false), per_page: Some(50), ..Default::default() }).await?;
+    let (members, members_total) = if !can_members {
+        (vec![], 0)
+    } else if o.kind == OrgKind::Group {
+        let p = member::group_members(&s.store, &auth.ctx, id, None, Some(MEMBERS_SHOWN)).await?;
         (p.items, p.total)
     } else {
-        (vec![], 0)
+        let p = member::list(&s.store, &auth.ctx, &MemberQuery { org: Some(id), subtree: Some(false), per_page: Some(MEMBERS_SHOWN), ..Default::default() }).await?;
+        (p.items, p.total)
     };
+    let group = if can_members { group_section(s, auth, &o).await? } else { None };
     let page = ShowPage {
         nav: Nav::of(auth),
         ancestors: org::ancestors(&s.store, &auth.ctx, &o).await?,
@@ -140,6 +177,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
         can_members,
         members,
         members_total,
+        group,
         stats,
         warnings,
         post_kinds: PostKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
@@ -388,4 +426,33 @@ async fn add_term(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<T
     let f = &pf.form;
     let r = org::add_term(&s.store, &pf.auth.ctx, id, &f.started_on, &f.ends_on, &f.note).await.map(|_| ());
     or_show(&s, &pf.auth, id, r, "term").await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct GroupForm {
+    member_id: String,
+}
+
+/// 编入党小组 — from the group's page: a member of its branch, perhaps from another of its groups.
+async fn place(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<GroupForm>) -> Result<Response, PageError> {
+    let r = match opt_id(&pf.form.member_id) {
+        Some(mid) => member::place(&s.store, &pf.auth.ctx, mid, Some(id)).await.map(|_| ()),
+        None => Err(dangjian_store::StoreError::invalid("member_id", "required", "请选择要编入的党员")),
+    };
+    or_show(&s, &pf.auth, id, r, "placed").await
+}
+
+/// 移出党小组 — from the group's page; only someone who sits in this group.
+async fn remove(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<GroupForm>) -> Result<Response, PageError> {
+    let Some(mid) = opt_id(&pf.form.member_id) else {
+        return or_show(&s, &pf.auth, id, Err(dangjian_store::StoreError::invalid("member_id", "required", "请选择要移出的党员")), "removed").await;
+    };
+    let m = member::get(&s.store, &pf.auth.ctx, mid).await?;
+    let r = if m.group_id == Some(id) {
+        member::place(&s.store, &pf.auth.ctx, mid, None).await.map(|_| ())
+    } else {
+        Err(dangjian_store::StoreError::conflict("not_in_group", format!("{}不在本党小组，无需移出", m.name)))
+    };
+    or_show(&s, &pf.auth, id, r, "removed").await
 }

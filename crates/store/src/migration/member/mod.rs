@@ -1,4 +1,4 @@
-//! 党员 — members and their history.
+//! 党员 — members, their history and their place in a 党小组.
 
 use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 
@@ -32,6 +32,8 @@ pub const TABLES: &[TableSpec] = &[
             c("created_at", Int),
             c("updated_at", Int),
             c("native_place", Text),
+            // 党小组成员: the 党小组 of the branch the member sits in, if any.
+            fk("group_id", "orgs", true),
         ],
         primary_key: &[], large: true,
     },
@@ -53,3 +55,4 @@ pub const TABLES: &[TableSpec] = &[
 
 pub mod m004_event_tenant;
 pub mod m006_native_place;
+pub mod m010_group_membership;
