@@ -29,6 +29,8 @@ pub struct Config {
     pub audit_refusal_window_secs: u64,
     /// Seconds between the scheduler's looks at which jobs are due.
     pub scheduler_tick_secs: u64,
+    /// 月评比: the monthly ranking of organisations (issue 10: an installation can turn it off).
+    pub life_ranking: bool,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             audit_checkpoint_secs: 60,
             audit_refusal_window_secs: 60,
             scheduler_tick_secs: 30,
+            life_ranking: true,
         }
     }
 }

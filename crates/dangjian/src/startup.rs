@@ -95,7 +95,7 @@ impl App {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let state = AppState {
             store: store.clone(),
-            settings: Arc::new(WebSettings { auth: cfg.auth.clone(), secure_cookies: cfg.secure_cookies, ..WebSettings::default() }),
+            settings: Arc::new(WebSettings { auth: cfg.auth.clone(), secure_cookies: cfg.secure_cookies, life_ranking: cfg.life_ranking, ..WebSettings::default() }),
             limiter: Arc::new(RateLimiter::default()),
         };
         let checkpoint_every = std::time::Duration::from_secs(cfg.audit_checkpoint_secs.max(1));

@@ -33,11 +33,13 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Largest upload accepted (roster imports), in bytes.
     pub max_upload: usize,
+    /// Show the 月评比 (the monthly ranking of organisations).
+    pub life_ranking: bool,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        WebSettings { auth: AuthSettings::default(), secure_cookies: false, max_upload: 32 * 1024 * 1024 }
+        WebSettings { auth: AuthSettings::default(), secure_cookies: false, max_upload: 32 * 1024 * 1024, life_ranking: true }
     }
 }
 

@@ -41,6 +41,9 @@ enum Ep {
     Jobs,
     PlaceInGroup,
     GroupMembers,
+    ListMeetings,
+    Compliance,
+    AddRule,
 }
 
 impl Ep {
@@ -65,6 +68,9 @@ impl Ep {
             Ep::Jobs => "GET /jobs",
             Ep::PlaceInGroup => "PUT /members/{id}/group (a group of their branch)",
             Ep::GroupMembers => "GET /orgs/{党小组}/group-members",
+            Ep::ListMeetings => "GET /meetings?org={id}",
+            Ep::Compliance => "GET /compliance?org={id}",
+            Ep::AddRule => "POST /obligation-rules (within {id})",
         }
     }
 }
@@ -118,6 +124,14 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (PlaceInGroup, Other, [403, 403, 404, 200, 404, 404]),
     (GroupMembers, Own, [403, 403, 404, 200, 200, 404]),
     (GroupMembers, Other, [403, 403, 404, 200, 404, 404]),
+    // 组织生活: the 三员 see no meeting records; a 党员 sees their own organisation's.
+    (ListMeetings, Own, [403, 403, 404, 200, 200, 200]),
+    (ListMeetings, Other, [403, 403, 404, 200, 404, 404]),
+    (Compliance, Own, [403, 403, 404, 200, 200, 200]),
+    (Compliance, Other, [403, 403, 404, 200, 404, 404]),
+    // A local rule is a change to the organisations it binds.
+    (AddRule, Own, [403, 403, 404, 201, 403, 404]),
+    (AddRule, Other, [403, 403, 404, 201, 404, 404]),
 ];
 
 
@@ -193,6 +207,13 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, O
             ("PUT", format!("/members/{member}/group"), Some(json!({"group_id": g})))
         }
         GroupMembers => ("GET", format!("/orgs/{}/group-members", if obj == Other { fx.other_group } else { fx.own_group }), None),
+        ListMeetings => ("GET", format!("/meetings?org={org}"), None),
+        Compliance => ("GET", format!("/compliance?org={org}"), None),
+        AddRule => (
+            "POST",
+            "/obligation-rules".into(),
+            Some(json!({"kind": "party_lecture", "owed_by": ["branch"], "frequency": "monthly", "count": 1, "citation": format!("授权矩阵测试{n}"), "within_org_id": org})),
+        ),
     }
 }
 
@@ -284,6 +305,10 @@ async fn pages_follow_the_same_policy() {
         ("/accounts".into(), "admin", vec![("zuzhi", 403), ("shuji1", 403)]),
         (format!("/orgs/{}", fx.own_group), "zuzhi", vec![("shuji1", 200), ("admin", 200), ("shenji", 404), ("dangyuan1", 404)]),
         (format!("/orgs/{}", fx.other_group), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/compliance?org={own}"), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
+        (format!("/compliance?org={other}&view=month"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/compliance?org={own}&view=quarter"), "zuzhi", vec![("shuji1", 200), ("admin", 403)]),
+        (format!("/compliance/bulletin.xlsx?org={other}"), "zuzhi", vec![("shuji1", 404), ("shenji", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

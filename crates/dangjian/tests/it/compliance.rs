@@ -191,3 +191,64 @@ async fn compliance_is_scoped_and_a_bad_period_is_named() {
     shuji.get("/compliance?period=2026-W31").await.assert_status(422);
     shuji.get("/compliance?status=late").await.assert_status(422);
 }
+
+async fn page(api: &Api, app: &TestApp, path: &str) -> Resp {
+    Resp::from(api.client.get(app.url(path)).send().await.expect("page")).await
+}
+
+#[tokio::test]
+async fn the_secretary_home_page_lists_what_is_still_owed_with_a_button_each() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = shuji_branch(&shuji).await;
+    let home = page(&shuji, &app, "/").await.assert_status(200).text();
+    assert!(home.contains("本月和本季度还需开展的组织生活"), "{home}");
+    // What the engine says is open this quarter is what the page lists.
+    let quarter = Period::containing(PeriodKind::Quarter, today_cst()).expect("quarter").to_string();
+    let r = report(&shuji, own, &quarter).await;
+    let open: Vec<&Value> = r["items"].as_array().unwrap().iter().flat_map(|i| i["obligations"].as_array().unwrap().iter()).filter(|o| o["status"] == "due" || o["status"] == "overdue").collect();
+    assert!(!open.is_empty(), "the demo leaves something to hold this quarter");
+    for o in &open {
+        assert!(home.contains(&format!("kind={}", o["kind"].as_str().unwrap())), "a button for {o}");
+    }
+    // The button opens the form with the kind ticked.
+    let kind = open[0]["kind"].as_str().unwrap();
+    let org = r["items"].as_array().unwrap().iter().find(|i| i["obligations"].as_array().unwrap().iter().any(|o| o["kind"] == kind)).unwrap()["org_id"].clone();
+    let form = page(&shuji, &app, &format!("/meetings/new?org={org}&kind={kind}")).await.assert_status(200).text();
+    assert!(form.contains(&format!(r#"value="{kind}" checked"#)), "{kind} ticked");
+    // The 工委 officer's home page covers the whole city: a link to the reports, no list.
+    let zuzhi = app.demo_login("zuzhi").await;
+    let home = page(&zuzhi, &app, "/").await.assert_status(200).text();
+    assert!(home.contains("/compliance?org=") && !home.contains("本月和本季度还需开展的组织生活"));
+}
+
+#[tokio::test]
+async fn the_weekly_check_monthly_ranking_and_quarterly_bulletin_pages() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let root = app.org_id(ROOT).await;
+    let week = page(&zuzhi, &app, &format!("/compliance?org={root}")).await.assert_status(200).text();
+    assert!(week.contains("周检查") && week.contains("已逾期"), "{week}");
+    let month = month(today_cst()).prev().unwrap();
+    let rank = page(&zuzhi, &app, &format!("/compliance?org={root}&view=month&period={month}")).await.assert_status(200).text();
+    assert!(rank.contains("月评比") && rank.contains("按期完成") && rank.contains("全部按期完成"), "{rank}");
+    assert!(rank.contains("不比较个人积分、登录次数或在线时长"), "organisations ranked on records, never people on points or logins");
+    page(&zuzhi, &app, &format!("/compliance?org={root}&view=month&period=2026Q3")).await.assert_status(422);
+    let quarter = Period::containing(PeriodKind::Quarter, today_cst()).and_then(|q| q.prev()).unwrap();
+    let b = page(&zuzhi, &app, &format!("/compliance?org={root}&view=quarter&period={quarter}")).await.assert_status(200).text();
+    assert!(b.contains("组织生活落实情况通报") && b.contains("未全部完成的组织") && b.contains("全部完成的组织"), "{b}");
+    assert!(b.contains("@media print") || b.contains("app.css"), "printable");
+    let x = zuzhi.client.get(app.url(&format!("/compliance/bulletin.xlsx?org={root}&period={quarter}"))).send().await.expect("xlsx");
+    assert_eq!(x.status().as_u16(), 200);
+    assert!(x.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let bytes = x.bytes().await.expect("bytes");
+    assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+}
+
+#[tokio::test]
+async fn an_installation_can_turn_the_monthly_ranking_off() {
+    let app = spawn_app_with(|c| c.life_ranking = false).await;
+    app.demo().await;
+    let zuzhi = app.demo_login("zuzhi").await;
+    let root = app.org_id(ROOT).await;
+    let rank = page(&zuzhi, &app, &format!("/compliance?org={root}&view=month")).await.assert_status(200).text();
+    assert!(rank.contains("已关闭月评比") && !rank.contains("按期完成率排序"), "{rank}");
+}

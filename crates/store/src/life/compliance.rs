@@ -222,7 +222,7 @@ async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Pe
     Ok(out)
 }
 
-fn totals(items: &[OrgCompliance]) -> Totals {
+pub(super) fn totals(items: &[OrgCompliance]) -> Totals {
     let mut t = Totals::default();
     for c in items {
         if c.owed > 0 {
@@ -287,17 +287,4 @@ pub async fn compliance(store: &Store, ctx: &Ctx, q: &ComplianceQuery) -> Result
     let total = matching.len() as u64;
     let items = matching.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
     Ok(Compliance { org_id: o.id, org_name: o.name, period: period.to_string(), items, totals: t, total, page, per_page })
-}
-
-/// What one organisation must still hold this quarter (its months, the quarter, and the year's
-/// yearly meetings), most urgent first: overdue, then by due date. For the secretary's home page.
-pub async fn outstanding(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Obligation>> {
-    let o = subject(store, ctx, Some(org_id)).await?;
-    let today = time::today_cst();
-    let period = Period::containing(PeriodKind::Quarter, today).expect("every day is in a quarter");
-    let rules = rules::load(store).await?;
-    let items = evaluate_nodes(store, &o.path, std::slice::from_ref(&o), period, today, &rules).await?;
-    let mut open: Vec<Obligation> = items.iter().flat_map(|c| c.open().copied()).collect();
-    open.sort_by_key(|o| (o.status != Status::Overdue, o.due_by, o.kind));
-    Ok(open)
 }

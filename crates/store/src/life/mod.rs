@@ -2,6 +2,7 @@
 //! with every earlier version kept, deleted only with a reason; the counts the obligations engine
 //! reads, kept on write (issue 10).
 
+pub mod bulletin;
 pub mod compliance;
 pub mod counts;
 mod meeting;

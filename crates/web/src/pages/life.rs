@@ -19,6 +19,8 @@ use crate::auth::Authed;
 use crate::error::PageError;
 use crate::AppState;
 
+mod compliance;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/meetings", get(list))
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}", get(show))
         .route("/meetings/{id}/edit", get(edit_page).post(edit))
         .route("/meetings/{id}/delete", post(delete))
+        .route("/compliance", get(compliance::page))
+        .route("/compliance/bulletin.xlsx", get(compliance::bulletin_xlsx))
 }
 
 fn kind_options() -> Vec<(&'static str, &'static str)> {
@@ -151,13 +155,23 @@ fn form_page(auth: &Authed, title: String, action: String, org: Node, v: Values,
 #[derive(serde::Deserialize)]
 struct OrgParam {
     org: i64,
+    /// A kind to tick, from a "登记" button of what is due.
+    #[serde(default)]
+    kind: String,
+    /// The period an overdue item's 补开 makes up.
+    #[serde(default)]
+    makes_up: String,
 }
 
 async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgParam>) -> Result<Response, PageError> {
     let o = org::node(&s.store, q.org).await?;
-    let people = life::roster(&s.store, &auth.ctx, o.id).await?.into_iter().map(|m| Person { id: m.id, name: m.name, status: "present", reason: String::new() }).collect();
+    let preset: Vec<MeetingKind> = MeetingKind::parse(&q.kind).filter(|k| k.held_by(o.kind)).into_iter().collect();
+    // A 谈心谈话 lists those who talked: nobody is ticked until the secretary marks them present.
+    let status = if MeetingKind::lists_participants_only(&preset) { "absent" } else { "present" };
+    let people = life::roster(&s.store, &auth.ctx, o.id).await?.into_iter().map(|m| Person { id: m.id, name: m.name, status, reason: String::new() }).collect();
     let now = time::format_unix_cst(time::now_unix());
-    let v = Values { date: now.get(..10).unwrap_or_default().into(), time: now.get(11..16).unwrap_or_default().into(), ..Default::default() };
+    let kinds = preset.iter().map(|k| k.code().to_string()).collect();
+    let v = Values { date: now.get(..10).unwrap_or_default().into(), time: now.get(11..16).unwrap_or_default().into(), kinds, makes_up: q.makes_up.trim().chars().take(10).collect(), ..Default::default() };
     Ok(form_page(&auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, v, people, FieldErrors::default()))
 }
 

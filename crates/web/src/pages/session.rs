@@ -8,7 +8,9 @@ use axum::routing::get;
 use axum::{Form, Router};
 use dangjian_domain::member::{Category, Status};
 use dangjian_domain::org::OrgKind;
+use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_store::account;
+use dangjian_store::life::{self, bulletin::Open};
 use dangjian_store::org::{self, Org, OrgStats};
 use std::net::SocketAddr;
 
@@ -119,28 +121,39 @@ struct ScopeCard {
     by_status: Vec<Bar>,
     by_category: Vec<Bar>,
     by_kind: Vec<Bar>,
+    /// What the organisation (with its 党小组) must still hold this quarter, for those who record
+    /// its life; none for a large subtree, which the 落实情况 page covers.
+    due: Option<Vec<Open>>,
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    today: chrono::NaiveDate,
     nav: Nav,
     cards: Vec<ScopeCard>,
     roles: Vec<String>,
 }
 
+/// Organisations (with their children) small enough for the home page to list what they owe.
+const HOME_SUBTREE_MAX: usize = 30;
+
 async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     let mut cards = Vec::new();
+    let today = dangjian_domain::time::today_cst();
     for o in org::roots(&s.store, &auth.ctx).await? {
         let stats = org::stats(&s.store, &auth.ctx, &o).await?;
         let label = |code: &str, f: fn(&str) -> Option<&'static str>| f(code).unwrap_or("其他").to_string();
         let by_status = bars(stats.by_status.iter().map(|(k, v)| (label(k, |c| Status::parse(c).map(Status::label)), *v)).collect());
         let by_category = bars(stats.by_category.iter().map(|(k, v)| (label(k, |c| Category::parse(c).map(Category::label)), *v)).collect());
         let by_kind = bars(stats.orgs_by_kind.iter().map(|(k, v)| (label(k, |c| OrgKind::parse(c).map(OrgKind::label)), *v)).collect());
-        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind });
+        let small = s.store.tree().await?.subtree(&o.path).len() <= HOME_SUBTREE_MAX;
+        let records = auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow;
+        let due = if small && records { Some(life::bulletin::outstanding(&s.store, &auth.ctx, o.id, today).await?) } else { None };
+        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due });
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
-    Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles }))
+    Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles, today }))
 }
 
 #[derive(Template)]
