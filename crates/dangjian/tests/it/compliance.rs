@@ -252,3 +252,30 @@ async fn an_installation_can_turn_the_monthly_ranking_off() {
     let rank = page(&zuzhi, &app, &format!("/compliance?org={root}&view=month")).await.assert_status(200).text();
     assert!(rank.contains("已关闭月评比") && !rank.contains("按期完成率排序"), "{rank}");
 }
+
+#[tokio::test]
+async fn members_drifting_from_organisational_life_are_flagged_and_leave_is_no_absence() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = shuji_branch(&shuji).await;
+    let w = shuji.get_ok(&format!("/participation?org={own}")).await;
+    let flagged = w.as_array().expect("warnings");
+    let drifting = flagged.iter().find(|x| x["stage"] == "warn3").unwrap_or_else(|| panic!("the demo has a member at 3 months: {w}"));
+    let who = drifting["member_id"].as_i64().unwrap();
+    assert!(drifting["months"].as_u64() >= Some(3) && drifting["last_on"].is_string(), "{drifting}");
+    // On leave with a reason at today's meeting: taking part, the warning goes.
+    let roster = app.member_ids(OWN_BRANCH).await;
+    let attendance: Vec<Value> = roster.iter().map(|m| if *m == who { json!({"member_id": m, "status": "leave", "reason": "出差"}) } else { json!({"member_id": m, "status": "present"}) }).collect();
+    let body = json!({"org_id": own, "kinds": ["theme_day"], "starts_at": today_at_eight(), "topic": "主题党日", "attendance": attendance});
+    let m = shuji.post_json("/meetings", &body).await.assert_status(201).json();
+    let after = shuji.get_ok(&format!("/participation?org={own}")).await;
+    assert!(!after.as_array().unwrap().iter().any(|x| x["member_id"] == who), "{after}");
+    // The record deleted, the member's last date is read again from what remains.
+    shuji.delete(&format!("/meetings/{}?reason={}", m["id"], urlencode("误录"))).await.assert_status(204);
+    let back = shuji.get_ok(&format!("/participation?org={own}")).await;
+    assert_eq!(back.as_array().unwrap().iter().find(|x| x["member_id"] == who).map(|x| x["last_on"].clone()), Some(drifting["last_on"].clone()));
+    // The secretary's home page shows them; another branch's are not the secretary's to see.
+    let home = Resp::from(shuji.client.get(app.url("/")).send().await.expect("home")).await.text();
+    assert!(home.contains("参加组织生活预警") && home.contains(drifting["name"].as_str().unwrap()));
+    let other = app.org_id(OTHER_BRANCH).await;
+    shuji.get(&format!("/participation?org={other}")).await.assert_status(404);
+}

@@ -6,6 +6,7 @@ pub mod bulletin;
 pub mod compliance;
 pub mod counts;
 mod meeting;
+pub mod participation;
 pub mod rules;
 mod write;
 

@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
 use super::counts::{self, kind_row};
+use super::participation;
 use super::meeting::{authorized, eligible, load, object, row, tenant_of, KindOf, Meeting, MeetingRow};
 use crate::org::{self, Node};
 use crate::query::{self, col, record};
@@ -152,6 +153,7 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Me
     let id = query::insert_id(&txn, query::insert("meetings", pairs)).await?;
     write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
     counts::refresh(&txn, &o, &v.kinds, &[counts::counts_on(v.starts_at, v.makes_up)]).await?;
+    participation::record(&txn, tenant_of(&o), v.starts_at, &att).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &v, &att)).await?;
     txn.commit().await?;
     load(store, &o, id).await
@@ -216,6 +218,14 @@ async fn take_kinds<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<(Vec<Me
     Ok((kinds.into_iter().map(|k| k.kind).collect(), counts::counts_on(r.starts_at, makes_up)))
 }
 
+/// Who a record lists.
+async fn attendees<C: ConnectionTrait>(c: &C, id: i64) -> Result<Vec<i64>> {
+    record! {
+        struct Listed from "meeting_attendance" as "a" { member_id: i64 }
+    }
+    Ok(query::fetch::<Listed, _>(c, &Listed::select().and_where(col("a", "meeting_id").eq(id)).to_owned()).await?.into_iter().map(|r| r.member_id).collect())
+}
+
 /// 更正 — replaces the record with `input`, keeping the one it replaces (with its author and
 /// time) as a version. `expected_version` is the version the corrector saw: a record changed
 /// since is refused rather than overwritten.
@@ -241,6 +251,8 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
         return Err(StoreError::conflict("stale_version", "该记录已被他人更正，请刷新后重新更正"));
     }
     let (old_kinds, old_day) = take_kinds(&txn, &current).await?;
+    let mut listed = attendees(&txn, id).await?;
+    listed.extend(att.iter().map(|a| a.member_id));
     query::execute(&txn, &query::delete("meeting_attendance").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
     write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
     let mut kinds = old_kinds;
@@ -248,6 +260,9 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     kinds.sort();
     kinds.dedup();
     counts::refresh(&txn, &o, &kinds, &[old_day, counts::counts_on(v.starts_at, v.makes_up)]).await?;
+    listed.sort_unstable();
+    listed.dedup();
+    participation::recompute(&txn, &listed).await?;
     let mut detail = audit_detail(&o, &v, &att);
     detail["version"] = json!(current.version + 1);
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.correct", &object(id), "ok", detail).await?;
@@ -277,6 +292,7 @@ pub async fn delete(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<(
     query::execute(&txn, &upd).await?;
     let (kinds, day) = take_kinds(&txn, &current).await?;
     counts::refresh(&txn, &o, &kinds, &[day]).await?;
+    participation::recompute(&txn, &attendees(&txn, id).await?).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.delete", &object(id), "ok", json!({"org_id": o.id, "version": current.version, "reason": reason})).await?;
     txn.commit().await?;
     Ok(())

@@ -42,6 +42,24 @@ const LECTURES: &[&str] = &["牢记初心使命，争做合格党员", "以党�
 const PLACES: &[&str] = &["机关三楼会议室", "党员活动室", "本单位第二会议室", "市党史教育基地"];
 const LEAVE_REASONS: &[&str] = &["出差", "外出培训", "病假", "下乡调研", "公务外出"];
 
+/// A member or two drifting towards the 6-month line (党章 art. 9), by id: in every branch of 7
+/// or more one member stopped coming four months ago; in every third branch another, seven
+/// months ago. Returns member id → months since they last came.
+fn drifting(by_org: &HashMap<i64, Vec<&Person>>, nodes: &[Node]) -> HashMap<i64, u32> {
+    let mut out = HashMap::new();
+    for o in nodes.iter().filter(|o| o.kind.is_branch()) {
+        let roster = by_org.get(&o.id).map(Vec::as_slice).unwrap_or_default();
+        if roster.len() >= 7 {
+            let at = roster.len() * 2 / 3;
+            out.insert(roster[at].id, 4);
+            if o.id % 3 == 0 {
+                out.insert(roster[at + 1].id, 7);
+            }
+        }
+    }
+    out
+}
+
 struct Planned {
     org: Node,
     kinds: Vec<MeetingKind>,
@@ -135,6 +153,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             by_org.entry(g).or_default().push(p);
         }
     }
+    let drift = drifting(&by_org, &nodes);
     let mut rng = Rng::new(1921);
     let mut planned = Vec::new();
     for (i, o) in nodes.iter().enumerate() {
@@ -193,6 +212,8 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             // The 21st member of each roster drifts away: absent two meetings in three.
             let (status, reason) = if talk {
                 (AttendanceStatus::Present, "")
+            } else if drift.get(&m.id).is_some_and(|months| today.checked_sub_months(Months::new(*months)).is_some_and(|d| p.day > d)) {
+                (AttendanceStatus::Absent, "")
             } else if j == 20 && rng.chance(67) {
                 (AttendanceStatus::Absent, "")
             } else if rng.chance(6) {
@@ -224,6 +245,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
     query::insert_chunked(&txn, "meeting_attendance", attendance).await?;
     query::insert_chunked(&txn, "meeting_versions", versions).await?;
     counts::rebuild_all(&txn).await?;
+    crate::life::participation::rebuild_all(&txn).await?;
     crate::dialect::reset_sequence(&txn, "meetings").await?;
     let ctx = Ctx::cli("demo");
     audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": planned.len(), "attendance": listed})).await?;

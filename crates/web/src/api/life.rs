@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use dangjian_store::life::compliance::{Compliance, ComplianceQuery};
+use dangjian_store::life::participation::Warning;
 use dangjian_store::life::rules::{RuleInput, RuleView};
 use dangjian_store::life::{self, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::Page;
@@ -23,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(compliance))
         .routes(routes!(rules, add_rule))
         .routes(routes!(remove_rule))
+        .routes(routes!(participation))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -127,4 +129,16 @@ async fn add_rule(State(s): State<AppState>, auth: Authed, b: Result<Json<RuleIn
 async fn remove_rule(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
     life::rules::remove(&s.store, &auth.ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct OrgOnly {
+    /// The organisation whose own members are checked.
+    pub org: i64,
+}
+
+/// 参加组织生活预警: the organisation's members at 3, 5 and 6 months without organisational life.
+#[utoipa::path(get, path = "/participation", params(OrgOnly), responses((status = 200, body = Vec<Warning>), (status = 404, body = Problem)))]
+async fn participation(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgOnly>) -> Result<Json<Vec<Warning>>, ApiError> {
+    Ok(Json(life::participation::warnings(&s.store, &auth.ctx, q.org, dangjian_domain::time::today_cst()).await?))
 }

@@ -10,7 +10,7 @@ use dangjian_domain::member::{Category, Status};
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_store::account;
-use dangjian_store::life::{self, bulletin::Open};
+use dangjian_store::life::{self, bulletin::Open, participation::Warning};
 use dangjian_store::org::{self, Org, OrgStats};
 use std::net::SocketAddr;
 
@@ -124,6 +124,8 @@ struct ScopeCard {
     /// What the organisation (with its 党小组) must still hold this quarter, for those who record
     /// its life; none for a large subtree, which the 落实情况 page covers.
     due: Option<Vec<Open>>,
+    /// Members of the organisation at 3, 5 and 6 months without organisational life.
+    warnings: Vec<Warning>,
 }
 
 #[derive(Template)]
@@ -150,7 +152,8 @@ async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
         let small = s.store.tree().await?.subtree(&o.path).len() <= HOME_SUBTREE_MAX;
         let records = auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow;
         let due = if small && records { Some(life::bulletin::outstanding(&s.store, &auth.ctx, o.id, today).await?) } else { None };
-        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due });
+        let warnings = if due.is_some() { life::participation::warnings(&s.store, &auth.ctx, o.id, today).await? } else { Vec::new() };
+        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings });
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
     Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles, today }))

@@ -5,6 +5,7 @@ use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 
 pub mod m007_meetings;
 pub mod m008_life_counts;
+pub mod m011_participation;
 
 /// The tables of this area as they are today.
 pub const TABLES: &[TableSpec] = &[
@@ -82,5 +83,11 @@ pub const TABLES: &[TableSpec] = &[
         ],
         primary_key: &[],
         large: false,
+    },
+    TableSpec {
+        name: "member_participation",
+        cols: &[fk("member_id", "members", false), c("tenant_id", Int), c("last_at", Int)],
+        primary_key: &["member_id"],
+        large: true,
     },
 ];
