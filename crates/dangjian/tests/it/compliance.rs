@@ -279,3 +279,21 @@ async fn members_drifting_from_organisational_life_are_flagged_and_leave_is_no_a
     let other = app.org_id(OTHER_BRANCH).await;
     shuji.get(&format!("/participation?org={other}")).await.assert_status(404);
 }
+
+#[tokio::test]
+async fn the_meeting_list_filters_by_period() {
+    let (_app, shuji) = demo_api("shuji1").await;
+    let own = shuji_branch(&shuji).await;
+    let last = month(today_cst()).prev().expect("previous month");
+    let l = shuji.get_ok(&format!("/meetings?org={own}&period={last}&per_page=100")).await;
+    let items = l["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "the demo held meetings last month");
+    for m in items {
+        let day = &m["starts_at"].as_str().unwrap()[..10];
+        assert!(day >= last.first_day().to_string().as_str() && day <= last.last_day().to_string().as_str(), "{day} in {last}");
+    }
+    let q = Period::containing(PeriodKind::Quarter, last.first_day()).unwrap();
+    assert!(shuji.get_ok(&format!("/meetings?org={own}&period={q}&per_page=1")).await["total"].as_u64() >= l["total"].as_u64());
+    let r = shuji.get(&format!("/meetings?org={own}&period=2026-13")).await.assert_status(422);
+    assert!(r.text().contains("period"));
+}

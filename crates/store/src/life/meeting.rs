@@ -139,6 +139,9 @@ pub struct MeetingQuery {
     pub from: Option<String>,
     /// `YYYY-MM-DD` (China Standard Time), inclusive.
     pub to: Option<String>,
+    /// A period, `2026`, `2026H1`, `2026Q3`, `2026-07` or `2026-W31`: its days, within any
+    /// `from`/`to`.
+    pub period: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -318,8 +321,13 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MeetingQuery) -> Result<Page<Mee
         None => None,
         Some(k) => Some(MeetingKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("会议类别“{}”无法识别", k.chars().take(40).collect::<String>())))?),
     };
-    let from = parse_day("from", "起始日期", &q.from)?;
-    let to = parse_day("to", "截止日期", &q.to)?;
+    let mut from = parse_day("from", "起始日期", &q.from)?;
+    let mut to = parse_day("to", "截止日期", &q.to)?;
+    if let Some(p) = q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = dangjian_domain::period::Period::parse(p)?;
+        from = Some(from.map_or(p.first_day(), |d| d.max(p.first_day())));
+        to = Some(to.map_or(p.last_day(), |d| d.min(p.last_day())));
+    }
     // The table the filter runs on: the kinds' rows carry the organisation and the start too.
     let t: &'static str = if kind.is_some() { "k" } else { "g" };
     let mut cond = Cond::all();

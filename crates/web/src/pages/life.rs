@@ -41,6 +41,7 @@ fn kind_options() -> Vec<(&'static str, &'static str)> {
 struct ListQuery {
     org: String,
     kind: String,
+    period: String,
     page: String,
     done: String,
 }
@@ -55,6 +56,7 @@ struct ListPage {
     page: u64,
     pages: u64,
     kind: String,
+    period: String,
     kinds: Vec<(&'static str, &'static str)>,
     can_write: bool,
     notice: String,
@@ -64,7 +66,7 @@ impl ListPage {
     /// The query string of another page of the same list.
     fn link(&self, page: u64) -> String {
         let org = self.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default();
-        format!("/meetings?org={org}&kind={}&page={page}", self.kind)
+        format!("/meetings?org={org}&kind={}&period={}&page={page}", self.kind, self.period)
     }
 }
 
@@ -77,7 +79,14 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery
     let p = life::list(
         &s.store,
         &auth.ctx,
-        &MeetingQuery { org: org.as_ref().map(|o| o.id), kind: (!kind.is_empty()).then(|| kind.clone()), page: page_param(&q.page)?, per_page: Some(20), ..Default::default() },
+        &MeetingQuery {
+            org: org.as_ref().map(|o| o.id),
+            kind: (!kind.is_empty()).then(|| kind.clone()),
+            period: Some(q.period.trim().to_string()),
+            page: page_param(&q.page)?,
+            per_page: Some(20),
+            ..Default::default()
+        },
     )
     .await?;
     let can_write = org.as_ref().is_some_and(|o| auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow && o.active);
@@ -90,6 +99,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery
         page: p.page,
         pages,
         kind,
+        period: q.period.trim().chars().take(10).collect(),
         kinds: kind_options(),
         can_write,
         notice: if q.done == "deleted" { "会议记录已删除。".into() } else { String::new() },
