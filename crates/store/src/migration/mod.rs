@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m005_post_tenant", org::m005_post_tenant::up),
     ("m006_member_native_place", member::m006_native_place::up),
     ("m007_meetings", life::m007_meetings::up),
+    ("m009_attachments", life::m009_attachments::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each
