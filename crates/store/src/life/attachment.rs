@@ -191,7 +191,8 @@ pub async fn open(store: &Store, ctx: &Ctx, id: i64) -> Result<(Attachment, Vec<
 }
 
 /// Takes an attachment off its meeting, with an optional reason; audited. Its row and file stay.
-pub async fn remove(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<()> {
+/// Returns what was removed.
+pub async fn remove(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<Attachment> {
     let a = authorized(store, ctx, id, Action::LifeWrite).await?;
     let reason = dangjian_domain::text::parse_text("reason", "删除原因", reason, 200)?;
     let txn = store.write().await?;
@@ -205,5 +206,5 @@ pub async fn remove(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<(
     let detail = json!({"meeting_id": a.meeting_id, "file_name": a.file_name, "sm3": a.sm3, "reason": reason});
     audit::record(&txn, store.crypto.as_ref(), ctx, "attachment.delete", &format!("attachment:{id}"), "ok", detail).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(a)
 }
