@@ -63,6 +63,7 @@ fn attachments_dir(app: &TestApp) -> std::path::PathBuf {
 #[tokio::test]
 async fn a_photo_and_a_scan_go_up_and_come_back_with_their_bytes_and_headers() {
     let (app, shuji) = demo_api("shuji1").await;
+    let demo_files = stored_files(&attachments_dir(&app)).len();
     let id = meeting(&shuji, app.org_id(OWN_BRANCH).await).await;
     let a = upload(&shuji, id, "会场照片.png", "image/png", png(3)).await.assert_status(201).json();
     assert_eq!((a["file_name"].as_str(), a["media_type"].as_str(), a["size"].as_i64()), (Some("会场照片.png"), Some("image/png"), Some(png(3).len() as i64)));
@@ -92,7 +93,7 @@ async fn a_photo_and_a_scan_go_up_and_come_back_with_their_bytes_and_headers() {
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions()) & 0o777, 0o600);
     // The same content again is a second attachment but one file.
     upload(&shuji, id, "再传一次.png", "", png(3)).await.assert_status(201);
-    assert_eq!(stored_files(&attachments_dir(&app)).len(), 2, "deduplicated by content");
+    assert_eq!(stored_files(&attachments_dir(&app)).len(), demo_files + 2, "deduplicated by content");
     // A member of the branch sees the meeting, so the files too.
     let dangyuan = app.demo_login("dangyuan1").await;
     assert_eq!(dangyuan.get(&format!("/attachments/{}", a["id"])).await.assert_status(200).body, png(3));
@@ -101,6 +102,7 @@ async fn a_photo_and_a_scan_go_up_and_come_back_with_their_bytes_and_headers() {
 #[tokio::test]
 async fn a_file_of_a_disguised_type_is_refused_naming_the_field() {
     let (app, shuji) = demo_api("shuji1").await;
+    let before = (app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, stored_files(&attachments_dir(&app)));
     let id = meeting(&shuji, app.org_id(OWN_BRANCH).await).await;
     let cases: Vec<(&str, &str, Vec<u8>, &str, &str)> = vec![
         ("photo.png", "image/png", b"<html><script>alert(document.cookie)</script></html>".to_vec(), "file", "文件内容与扩展名不符"),
@@ -123,8 +125,8 @@ async fn a_file_of_a_disguised_type_is_refused_naming_the_field() {
     // A request without a file part names the field too.
     let r = shuji.send(shuji.client.post(shuji.url(&format!("/meetings/{id}/attachments"))).multipart(Form::new().text("note", "x"))).await.assert_status(422);
     assert_eq!(fields(&r), vec![("file".to_string(), "no_file".to_string())]);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, 0, "nothing written");
-    assert!(stored_files(&attachments_dir(&app)).is_empty(), "no file kept");
+    let after = (app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, stored_files(&attachments_dir(&app)));
+    assert_eq!(after, before, "nothing written, no file kept");
 }
 
 #[tokio::test]
@@ -145,7 +147,7 @@ async fn a_file_too_large_is_refused() {
     let mut at_limit = png(1);
     at_limit.resize(MAX_BYTES, 7);
     upload(&shuji, id, "正好.png", "image/png", at_limit).await.assert_status(201);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, 1);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM meeting_attachments WHERE meeting_id = {id}")).await, 1);
 }
 
 #[tokio::test]
@@ -232,7 +234,7 @@ async fn the_meeting_page_lists_uploads_and_removes_attachments() {
     // Without the CSRF token: refused, nothing written.
     let r = Resp::from(post(form("会场.png", "image/png", png(8))).await.expect("post")).await;
     assert_eq!(r.status, 403, "{r:?}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, 0);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM meeting_attachments WHERE meeting_id = {id}")).await, 0);
     // A disguised file comes back with the message beside the field.
     let r = Resp::from(post(Form::new().text("_csrf", shuji.csrf.clone()).part("file", Part::bytes(b"<html>".to_vec()).file_name("x.png"))).await.expect("post")).await;
     assert_eq!(r.status, 422, "{r:?}");
@@ -267,7 +269,9 @@ async fn a_backup_carries_the_attachments_into_a_clean_instance() {
     backup::backup(&source.store, &mut dump).await.expect("backup");
     let text = String::from_utf8(dump.clone()).expect("utf-8");
     let trailer: Value = serde_json::from_str(text.lines().last().unwrap()).expect("trailer");
-    assert_eq!(trailer["trailer"]["files"], 2, "removed attachments are kept, so backed up");
+    let files = stored_files(&attachments_dir(&source)).len();
+    assert_eq!(files, 4, "the demo's two photos and ours");
+    assert_eq!(trailer["trailer"]["files"], files, "removed attachments are kept, so backed up");
 
     // Damaged attachment content is refused as a whole, and no file is left behind.
     let damaged = {
@@ -286,7 +290,7 @@ async fn a_backup_carries_the_attachments_into_a_clean_instance() {
 
     backup::restore(&target.store, &mut &dump[..]).await.expect("restore");
     assert_ne!(attachments_dir(&target), attachments_dir(&source));
-    assert_eq!(stored_files(&attachments_dir(&target)).len(), 2, "both files, and no staging directory left");
+    assert_eq!(stored_files(&attachments_dir(&target)).len(), files, "every file, and no staging directory left");
     let api = target.demo_login("shuji1").await;
     let r = api.get(&format!("/attachments/{a}")).await.assert_status(200);
     assert_eq!(r.body, png(9), "same bytes after restore");
@@ -294,4 +298,17 @@ async fn a_backup_carries_the_attachments_into_a_clean_instance() {
     assert_eq!(api.get_ok(&format!("/meetings/{id}/attachments")).await.as_array().unwrap().len(), 1);
     // New uploads after the restore get new ids.
     upload(&api, id, "恢复后.png", "", png(10)).await.assert_status(201);
+}
+
+#[tokio::test]
+async fn the_demo_shows_photos_on_two_meetings_only() {
+    let (app, shuji) = demo_api("shuji1").await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM meeting_attachments").await, 2);
+    assert!(app.scalar("SELECT COUNT(*) FROM meetings").await > 1000, "the others count without any");
+    let own = app.org_id(OWN_BRANCH).await;
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM meeting_attachments f JOIN meetings g ON g.id = f.meeting_id WHERE g.org_id = {own}")).await, 2, "shown to shuji1");
+    let a = app.scalar("SELECT MIN(id) FROM meeting_attachments").await;
+    let r = shuji.get(&format!("/attachments/{a}")).await.assert_status(200);
+    assert_eq!(r.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(dangjian_domain::life::attachment::MediaType::sniff(&r.body), Some(dangjian_domain::life::attachment::MediaType::Png));
 }
