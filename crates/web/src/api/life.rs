@@ -138,14 +138,17 @@ fn file_problem(status: StatusCode, code: &str, message: &str) -> Problem {
 /// Reads an attachment upload; a body over [`UPLOAD_LIMIT`] is 413 naming the field.
 pub async fn read_attachment_upload(mut mp: axum::extract::Multipart) -> Result<Upload, Problem> {
     let too_large = || file_problem(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &format!("文件过大：附件不能超过{} MB", dangjian_domain::life::attachment::MAX_BYTES / (1024 * 1024)));
+    let refused = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { Problem::new(StatusCode::BAD_REQUEST, "bad_upload", format!("上传内容无法读取：{e}")) }
+    };
     let mut up = Upload { file_name: String::new(), declared_type: String::new(), bytes: Vec::new(), csrf: String::new() };
     let mut got_file = false;
-    while let Some(field) = mp.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { Problem::new(StatusCode::BAD_REQUEST, "bad_upload", format!("上传内容无法读取：{e}")) })? {
+    while let Some(field) = mp.next_field().await.map_err(refused)? {
         match field.name() {
             Some("file") => {
                 up.file_name = field.file_name().unwrap_or_default().to_string();
                 up.declared_type = field.content_type().unwrap_or_default().to_string();
-                up.bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
+                up.bytes = field.bytes().await.map_err(refused)?.to_vec();
                 got_file = true;
             }
             Some("_csrf") => up.csrf = field.text().await.unwrap_or_default(),

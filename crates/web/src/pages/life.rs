@@ -1,6 +1,6 @@
 //! 组织生活 pages: an organisation's meetings, the record form (attendance defaults to present,
 //! one tap marks each exception — radios, no script), the meeting page with its versions, and
-//! correction and deletion with a reason, attachments.
+//! correction and deletion with a reason, and attachments (附件).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
