@@ -22,6 +22,9 @@ pub struct Config {
     /// Where the audit chain's checkpoints are kept outside the database; by default next to the
     /// key file (SECURITY.md "Audit").
     pub audit_checkpoint_file: Option<PathBuf>,
+    /// Where meeting attachments are kept; by default `attachments/` next to the key file, in the
+    /// data folder. Several application nodes must share it (docs/decisions.md).
+    pub attachments_dir: Option<PathBuf>,
     /// Seconds between checkpoints written by `serve`.
     pub audit_checkpoint_secs: u64,
     /// Repeated refusals of one account for one reason are written once per window of this
@@ -44,6 +47,7 @@ impl Default for Config {
             max_connections: 16,
             auth: AuthSettings::default(),
             audit_checkpoint_file: None,
+            attachments_dir: None,
             audit_checkpoint_secs: 60,
             audit_refusal_window_secs: 60,
             scheduler_tick_secs: 30,
@@ -78,6 +82,9 @@ impl Config {
         if let Some(v) = env("DANGJIAN_AUDIT_CHECKPOINT_FILE") {
             cfg.audit_checkpoint_file = Some(v.into());
         }
+        if let Some(v) = env("DANGJIAN_ATTACHMENTS_DIR") {
+            cfg.attachments_dir = Some(v.into());
+        }
         if let Some(v) = env("DANGJIAN_SECURE_COOKIES") {
             cfg.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
@@ -86,6 +93,10 @@ impl Config {
 
     pub fn checkpoint_file(&self) -> PathBuf {
         self.audit_checkpoint_file.clone().unwrap_or_else(|| self.key_file.with_file_name("audit-checkpoint.json"))
+    }
+
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.attachments_dir.clone().unwrap_or_else(|| self.key_file.with_file_name("attachments"))
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -1,27 +1,35 @@
 //! 备份与恢复 — a portable dump of every table (JSON lines), restorable into a clean instance on
 //! either backend.
 //!
-//! The last line is a trailer: `{"trailer":{"mac":hex,"rows":{table: count, …}}}`, the MAC being
+//! After the tables, the content of every meeting attachment a row names, once per content
+//! address: `{"data":base64,"file":sm3}` (the file stays one file, and the MAC covers the
+//! attachments with the rows). The last line is a trailer:
+//! `{"trailer":{"files":n,"mac":hex,"rows":{table: count, …}}}`, the MAC being
 //! [`CryptoProvider::backup_mac`] of the SM3 of every byte before it. A file cut short, edited,
-//! or extended is refused as a whole.
+//! or extended is refused as a whole, attachments included.
 //!
 //! [`CryptoProvider::backup_mac`]: dangjian_domain::crypto::CryptoProvider::backup_mac
 
 use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
 
-use dangjian_domain::crypto::Sm3Hasher;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use dangjian_domain::crypto::{sm3_hex, Sm3Hasher};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::dialect::reset_sequence;
+use crate::life::attachment;
 use crate::migration::{Kind, TableSpec, TABLES};
 use crate::{query, Result, Store, StoreError};
 
 const FORMAT: &str = "dangjian-backup";
-/// Version 2 added the trailer. Version 1 files are refused: nothing in them shows whether they
-/// are complete, which is how a truncated file once restored as a success.
-const VERSION: i64 = 2;
+/// Version 2 added the trailer, version 3 the attachments' content. Version 1 files are refused:
+/// nothing in them shows whether they are complete, which is how a truncated file once restored
+/// as a success. Version 2 files restore as they are (they were made before attachments).
+const VERSION: i64 = 3;
 
 fn order_by(t: &TableSpec) -> &'static [&'static str] {
     if t.name == "orgs" {
@@ -106,11 +114,30 @@ pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u
         }
         counts.push((t.name.to_string(), n));
     }
+    let files = write_files(store, &mut w).await?;
     let Hashing { out, sm3 } = w;
     let mac = store.crypto.backup_mac(&sm3.finish());
-    writeln!(out, "{}", json!({"trailer": {"rows": rows_object(&counts), "mac": mac}})).map_err(io)?;
+    writeln!(out, "{}", json!({"trailer": {"rows": rows_object(&counts), "files": files, "mac": mac}})).map_err(io)?;
     out.flush().map_err(io)?;
     Ok(counts)
+}
+
+/// The content of every attachment a row names (removed ones too: their rows are kept), once per
+/// address, in address order. A file missing or changed on disk fails the backup.
+async fn write_files(store: &Store, w: &mut Hashing<'_>) -> Result<u64> {
+    let io = |e: std::io::Error| StoreError::invalid("file", "io", format!("写入备份文件失败：{e}"));
+    let stmt = Query::select().distinct().column(Alias::new("sm3")).from(Alias::new("meeting_attachments")).order_by(Alias::new("sm3"), Order::Asc).to_owned();
+    let rows = store.db.query_all(&stmt).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let dir = attachment::dir(store)?;
+    for r in &rows {
+        let sm3: String = r.try_get_by_index(0)?;
+        let bytes = attachment::read(dir, &sm3)?;
+        writeln!(w, "{}", json!({"file": sm3, "data": BASE64.encode(&bytes)})).map_err(io)?;
+    }
+    Ok(rows.len() as u64)
 }
 
 fn rows_object(counts: &[(String, u64)]) -> Json {
@@ -155,7 +182,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
     if header["version"] == 1 {
         return Err(bad("bad_backup", "备份文件是旧格式（第 1 版），没有结尾校验信息，无法确认其完整，不予恢复：请用当前版本重新备份"));
     }
-    if header["version"] != VERSION {
+    if header["version"] != VERSION && header["version"] != 2 {
         return Err(bad("bad_backup", &format!("备份文件版本 {} 不受支持", header["version"])));
     }
     sm3.update(&line);
@@ -166,6 +193,7 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
     }
     let mut counts: Vec<(String, u64)> = TABLES.iter().map(|t| (t.name.to_string(), 0)).collect();
     let mut loader = Loader { txn: &txn, pending: Vec::new(), current: None };
+    let mut files = Staged { root: None, staging: None, names: Vec::new() };
     let mut recorded_key_check = None;
     // A damaged line is not reported at once: the rest is still read, so that a file whose
     // trailer does not vouch for it is reported as such, not by the first symptom of the damage.
@@ -183,6 +211,14 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
             failed.get_or_insert_with(|| bad("bad_backup", "备份文件中有无法识别的行"));
             continue;
         };
+        if rec.get("file").is_some() {
+            if failed.is_none()
+                && let Err(e) = files.add(store, &rec)
+            {
+                failed = Some(e);
+            }
+            continue;
+        }
         if let Some(c) = counts.iter_mut().find(|c| rec["t"] == c.0.as_str()) {
             c.1 += 1;
         }
@@ -216,12 +252,17 @@ pub async fn restore(store: &Store, input: &mut dyn BufRead) -> Result<Vec<(Stri
     if let Some(e) = failed {
         return Err(e);
     }
+    if trailer["files"].as_u64().unwrap_or(0) != files.names.len() as u64 {
+        return Err(bad("backup_tampered", &format!("备份文件校验失败：结尾记录的附件数与内容不符（读到 {} 个附件）", files.names.len())));
+    }
     loader.finish().await?;
     for t in TABLES.iter() {
         if t.cols.iter().any(|c| c.kind == Kind::Id) {
             reset_sequence(&txn, t.name).await?;
         }
     }
+    // Moved into place before the rows commit: rows never name a file that is not there.
+    files.commit()?;
     txn.commit().await?;
     // The restored `meta` carries the source's tree version, so other nodes reload as well.
     store.tree_committed().await;
@@ -291,4 +332,64 @@ async fn flush<C: ConnectionTrait>(c: &C, t: &TableSpec, rows: &mut Vec<Vec<Valu
     }
     query::execute(c, &insert).await?;
     Ok(())
+}
+
+/// Attachments read from a backup, written to a staging directory beside the attachments until
+/// the trailer has vouched for the whole file; a refused restore leaves none behind.
+struct Staged {
+    root: Option<PathBuf>,
+    staging: Option<PathBuf>,
+    names: Vec<String>,
+}
+
+impl Staged {
+    fn add(&mut self, store: &Store, rec: &Json) -> Result<()> {
+        let unknown = || bad("bad_backup", "备份文件中有无法识别的附件行");
+        let sm3 = rec["file"].as_str().ok_or_else(unknown)?;
+        let bytes = BASE64.decode(rec["data"].as_str().ok_or_else(unknown)?).map_err(|_| unknown())?;
+        if sm3_hex(&bytes) != sm3 {
+            return Err(bad("bad_backup", "备份文件中的附件内容与其摘要不符"));
+        }
+        let staging = match &self.staging {
+            Some(s) => s.clone(),
+            None => {
+                let root = attachment::dir(store)?.to_path_buf();
+                let s = root.join(format!(".restore-{}", dangjian_domain::crypto::random_token(8)));
+                crate::fsutil::create_private_dir(&s).map_err(|e| bad("io", &format!("无法创建附件目录 {}：{e}", s.display())))?;
+                self.root = Some(root);
+                self.staging = Some(s.clone());
+                s
+            }
+        };
+        attachment::put(&staging, sm3, &bytes)?;
+        self.names.push(sm3.to_string());
+        Ok(())
+    }
+
+    /// Moves every staged file to its address (the staging directory is on the same file system).
+    fn commit(&mut self) -> Result<()> {
+        let (Some(root), Some(staging)) = (&self.root, &self.staging) else {
+            return Ok(());
+        };
+        for sm3 in &self.names {
+            let (from, to) = (attachment::path_of(staging, sm3)?, attachment::path_of(root, sm3)?);
+            move_file(&from, &to).map_err(|e| bad("io", &format!("无法写入附件 {}：{e}", to.display())))?;
+        }
+        Ok(())
+    }
+}
+
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        crate::fsutil::create_private_dir(parent)?;
+    }
+    std::fs::rename(from, to)
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(s) = &self.staging {
+            let _ = std::fs::remove_dir_all(s);
+        }
+    }
 }

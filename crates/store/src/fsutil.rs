@@ -1,6 +1,6 @@
-//! Files beside the database — the key, backups, the SQLite file, audit checkpoints — are
-//! created readable by their owner only, and directories we create enterable by the owner only
-//! (SECURITY.md "Data").
+//! Files beside the database — the key, backups, the SQLite file, audit checkpoints, meeting
+//! attachments — are created readable by their owner only, and directories we create enterable
+//! by the owner only (SECURITY.md "Data").
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::Write;
@@ -39,4 +39,20 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a private temporary file beside it,
+/// synced, then renamed over `path`. A reader never sees half a file, and a crash leaves at
+/// most a stray temporary file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".tmp-{}", dangjian_domain::crypto::random_token(8)));
+    if let Err(e) = write_private(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    // The rename is durable once the directory entry is.
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
 }

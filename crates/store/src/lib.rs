@@ -126,6 +126,9 @@ pub struct Store {
     pub crypto: Arc<dyn CryptoProvider>,
     /// Where audit checkpoints are kept outside the database (next to the key), if anywhere.
     pub checkpoint_file: Option<Arc<std::path::PathBuf>>,
+    /// Where meeting attachments are kept, by content address (`life::attachment`), if anywhere;
+    /// by default `attachments/` in the data folder. Without one, uploads are refused.
+    pub attachments_dir: Option<Arc<std::path::PathBuf>>,
     pub refusals: Arc<audit::refusal::Refusals>,
     /// The organisation tree in memory, shared by every clone (`org::tree`).
     pub(crate) tree: Arc<org::tree::Snapshot>,
@@ -142,7 +145,7 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        let store = Store { db, crypto, checkpoint_file: None, refusals: Arc::default(), tree: Arc::default() };
+        let store = Store { db, crypto, checkpoint_file: None, attachments_dir: None, refusals: Arc::default(), tree: Arc::default() };
         store.check_key().await?;
         store.reload_tree().await?;
         audit::ensure_head_signed(&store).await?;
@@ -158,6 +161,12 @@ impl Store {
     /// Keeps audit checkpoints in `path` (SECURITY.md "Audit").
     pub fn with_checkpoint_file(mut self, path: std::path::PathBuf) -> Store {
         self.checkpoint_file = Some(Arc::new(path));
+        self
+    }
+
+    /// Keeps meeting attachments under `dir`.
+    pub fn with_attachments_dir(mut self, dir: std::path::PathBuf) -> Store {
+        self.attachments_dir = Some(Arc::new(dir));
         self
     }
 

@@ -44,6 +44,10 @@ enum Ep {
     ListMeetings,
     Compliance,
     AddRule,
+    UploadAttachment,
+    ListAttachments,
+    GetAttachment,
+    DeleteAttachment,
 }
 
 impl Ep {
@@ -71,6 +75,10 @@ impl Ep {
             Ep::ListMeetings => "GET /meetings?org={id}",
             Ep::Compliance => "GET /compliance?org={id}",
             Ep::AddRule => "POST /obligation-rules (within {id})",
+            Ep::UploadAttachment => "POST /meetings/{id}/attachments",
+            Ep::ListAttachments => "GET /meetings/{id}/attachments",
+            Ep::GetAttachment => "GET /attachments/{id}",
+            Ep::DeleteAttachment => "DELETE /attachments/{id}",
         }
     }
 }
@@ -132,6 +140,15 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     // A local rule is a change to the organisations it binds.
     (AddRule, Own, [403, 403, 404, 201, 403, 404]),
     (AddRule, Other, [403, 403, 404, 201, 404, 404]),
+    // 附件 follow their meeting: read with it, written by who records it.
+    (UploadAttachment, Own, [403, 403, 404, 201, 201, 403]),
+    (UploadAttachment, Other, [403, 403, 404, 201, 404, 404]),
+    (ListAttachments, Own, [403, 403, 404, 200, 200, 200]),
+    (ListAttachments, Other, [403, 403, 404, 200, 404, 404]),
+    (GetAttachment, Own, [403, 403, 404, 200, 200, 200]),
+    (GetAttachment, Other, [403, 403, 404, 200, 404, 404]),
+    (DeleteAttachment, Own, [403, 403, 404, 204, 204, 403]),
+    (DeleteAttachment, Other, [403, 403, 404, 204, 404, 404]),
 ];
 
 
@@ -149,6 +166,27 @@ struct Fixture {
     /// A 党小组 of the own and of the other branch, for the placement rows.
     own_group: i64,
     other_group: i64,
+    /// A meeting of each branch, and attachments of it: one per user, so that each user's
+    /// removal meets a live one.
+    own_meeting: i64,
+    other_meeting: i64,
+    own_files: Vec<i64>,
+    other_files: Vec<i64>,
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
+
+/// A meeting of `org` with one attachment per user, recorded at the command line.
+async fn meeting_with_files(app: &TestApp, org: i64) -> (i64, Vec<i64>) {
+    use dangjian_store::life::{self, AttachmentInput, MeetingInput};
+    let input: MeetingInput = serde_json::from_value(json!({"org_id": org, "kinds": ["theme_day"], "starts_at": "2026-06-10T09:30:00+08:00", "topic": "授权矩阵"})).expect("input");
+    let m = life::create(&app.store, &cli_ctx(), &input).await.expect("meeting").id;
+    let mut files = Vec::new();
+    for _ in USERS {
+        let up = AttachmentInput { file_name: "矩阵.png", declared_type: "image/png", bytes: PNG };
+        files.push(life::attachment::add(&app.store, &cli_ctx(), m, &up).await.expect("attachment").id);
+    }
+    (m, files)
 }
 
 async fn group(app: &TestApp, parent: i64, code: &str) -> i64 {
@@ -170,12 +208,16 @@ async fn fixture(app: &TestApp) -> Fixture {
     let audit_admin = app.account_id("shenji").await;
     let own_group = app.org_id("SZJGGW-A01-B1-G1").await;
     let other_group = group(app, other_org, "AUTHZ-Z").await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group }
+    let (own_meeting, own_files) = meeting_with_files(app, own_org).await;
+    let (other_meeting, other_files) = meeting_with_files(app, other_org).await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files }
 }
 
-/// The request of one row for one user; `n` makes created names unique.
-fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, Option<Value>) {
+/// The request of one row for user number `user`; `n` makes created names unique. An upload's
+/// body is sent as multipart by `run_rows`.
+fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static str, String, Option<Value>) {
     let org = if obj == Other { fx.other_org } else { fx.own_org };
+    let (meeting, files) = if obj == Other { (fx.other_meeting, &fx.other_files) } else { (fx.own_meeting, &fx.own_files) };
     let member = match obj {
         Own => fx.own_member,
         Peer => fx.peer_member,
@@ -214,6 +256,10 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, O
             "/obligation-rules".into(),
             Some(json!({"kind": "party_lecture", "owed_by": ["branch"], "frequency": "monthly", "count": 1, "citation": format!("授权矩阵测试{n}"), "within_org_id": org})),
         ),
+        UploadAttachment => ("POST", format!("/meetings/{meeting}/attachments"), None),
+        ListAttachments => ("GET", format!("/meetings/{meeting}/attachments"), None),
+        GetAttachment => ("GET", format!("/attachments/{}", files[0]), None),
+        DeleteAttachment => ("DELETE", format!("/attachments/{}", files[user]), None),
     }
 }
 
@@ -229,8 +275,13 @@ async fn run_rows(app: &TestApp, fx: &Fixture, accept: impl Fn(&str, Ep, u16, u1
     for (ep, obj, expected) in MATRIX {
         for (i, user) in USERS.iter().enumerate() {
             n += 1;
-            let (method, path, body) = request(*ep, *obj, fx, n);
-            let r = apis[i].request(method, &path, body.as_ref()).await;
+            let (method, path, body) = request(*ep, *obj, fx, n, i);
+            let r = if *ep == UploadAttachment {
+                let part = reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("矩阵.png");
+                apis[i].send(apis[i].client.post(apis[i].url(&path)).multipart(reqwest::multipart::Form::new().part("file", part))).await
+            } else {
+                apis[i].request(method, &path, body.as_ref()).await
+            };
             checked += 1;
             if !accept(user, *ep, expected[i], r.status) {
                 let detail: String = r.text().chars().take(160).collect();

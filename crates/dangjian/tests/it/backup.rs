@@ -43,7 +43,9 @@ fn by_table(dump: &[u8]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in String::from_utf8_lossy(dump).lines().skip(1) {
         let v: serde_json::Value = serde_json::from_str(line).expect("dump line is JSON");
-        if v.get("trailer").is_none() {
+        if v.get("file").is_some() {
+            out.entry("attachment files".to_string()).or_default().push(line.to_string());
+        } else if v.get("trailer").is_none() {
             out.entry(v["t"].as_str().expect("table").to_string()).or_default().push(line.to_string());
         }
     }
@@ -200,8 +202,8 @@ async fn a_damaged_backup_is_refused_and_writes_nothing() {
     let members = counts_edited["trailer"]["rows"]["members"].as_u64().expect("members count");
     counts_edited["trailer"]["rows"]["members"] = (members + 1).into();
     let counts_edited = [without_trailer.clone(), format!("{counts_edited}\n").into_bytes()].concat();
-    let version_1 = String::from_utf8(without_trailer.clone()).expect("utf-8").replacen(r#""version":2"#, r#""version":1"#, 1).into_bytes();
-    assert_ne!(version_1, without_trailer, "the header names version 2");
+    let version_1 = String::from_utf8(without_trailer.clone()).expect("utf-8").replacen(r#""version":3"#, r#""version":1"#, 1).into_bytes();
+    assert_ne!(version_1, without_trailer, "the header names version 3");
 
     let cases: [(&str, Vec<u8>, &str); 8] = [
         ("cut after the members table", cut_after_members, "缺少结尾校验信息（文件可能被截断）"),

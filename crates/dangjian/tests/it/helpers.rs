@@ -139,6 +139,8 @@ pub fn scratch_for(url: &str) -> PathBuf {
 pub fn test_config(database: &str) -> Config {
     let mut cfg = Config { bind: "127.0.0.1:0".into(), database: database.into(), data_key: Some(DATA_KEY.into()), max_connections: 4, ..Config::default() };
     cfg.audit_checkpoint_file = Some(scratch_for(database).join("data").join("audit-checkpoint.json"));
+    // Where the binary, run in the scratch directory, keeps them too (`./data/attachments`).
+    cfg.attachments_dir = Some(scratch_for(database).join("data").join("attachments"));
     // Like demo mode: the separated administrators sign in with a password alone. The TOTP tests
     // switch this back on.
     cfg.auth.require_second_factor_for_admins = false;

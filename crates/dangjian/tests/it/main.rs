@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod attachment;
 mod audit;
 mod authz;
 mod backup;

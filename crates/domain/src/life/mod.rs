@@ -2,6 +2,7 @@
 //! obligations they meet (DOMAIN.md "Organisational life"). Later slices add appraisal, talks and
 //! votes here.
 
+pub mod attachment;
 pub mod lapse;
 pub mod meeting;
 pub mod obligation;

@@ -1,7 +1,8 @@
 //! 组织生活 — organisational life: meeting records with their kinds and attendance, corrected
-//! with every earlier version kept, deleted only with a reason; the counts the obligations engine
-//! reads, kept on write (issue 10).
+//! with every earlier version kept, deleted only with a reason, and their attachments; the counts
+//! the obligations engine reads, kept on write (issue 10).
 
+pub mod attachment;
 pub mod bulletin;
 pub mod compliance;
 pub mod counts;
@@ -10,6 +11,8 @@ pub mod participation;
 pub mod rules;
 mod write;
 
+pub use attachment::Attachment;
+pub use dangjian_domain::life::attachment::{AttachmentInput, MediaType};
 pub use dangjian_domain::life::{AttendanceInput, GuestInput, MeetingInput};
 pub use meeting::{attendance, attendance_of_member, get, list, roster, year_summary, AttendanceRow, KindCount, Meeting, MeetingQuery, MemberAttendance, RosterMember};
 pub use write::{correct, create, delete, versions, Version};

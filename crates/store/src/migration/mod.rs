@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m006_member_native_place", member::m006_native_place::up),
     ("m007_meetings", life::m007_meetings::up),
     ("m008_life_counts", life::m008_life_counts::up),
+    ("m009_attachments", life::m009_attachments::up),
     ("m010_group_membership", member::m010_group_membership::up),
     ("m011_participation", life::m011_participation::up),
 ];

@@ -2,10 +2,13 @@
 //! page of the area shows something on first start: most branches hold their monthly 支委会 and
 //! 主题党日 and their quarterly 党员大会 with a 党课; a few hold them late or miss some; in each
 //! branch a member or two is absent often. Written in bulk (explicit ids, multi-row inserts).
+//! The first branch's (SZJGGW-A01-B1's) two latest 主题党日 have a photo attached (drawn here, not shipped), the
+//! rest none: a meeting counts either way.
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate};
+use dangjian_domain::life::attachment::AttachmentInput;
 use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
 use dangjian_domain::life::{AttendanceStatus, MeetingKind, MeetingNotes};
 use dangjian_domain::member::Status;
@@ -250,5 +253,78 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
     let ctx = Ctx::cli("demo");
     audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": planned.len(), "attendance": listed})).await?;
     txn.commit().await?;
+    // The demo secretary's branch, so that the first look at a meeting page can show them.
+    let first_branch = nodes.iter().find(|n| n.code == "SZJGGW-A01-B1").map(|n| n.id);
+    let photographed = planned.iter().enumerate().rev().filter(|(_, p)| Some(p.org.id) == first_branch && p.kinds.contains(&MeetingKind::ThemeDay)).take(2);
+    for (i, (n, _)) in photographed.enumerate() {
+        let photo = demo_photo(i as u32);
+        let input = AttachmentInput { file_name: "活动照片.png", declared_type: "image/png", bytes: &photo };
+        crate::life::attachment::add(store, &ctx, base + n as i64, &input).await?;
+    }
     Ok(())
+}
+
+/// A small PNG standing in for a photo of the meeting: a red banner over a pale wall, its shade
+/// varied by `seed` (0 to 4 give different pictures).
+fn demo_photo(seed: u32) -> Vec<u8> {
+    use std::io::Write;
+    let (w, h) = (160u32, 90u32);
+    let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            let banner = (12..30).contains(&y) && (16..144).contains(&x);
+            let px: [u8; 3] = if banner { [200, 16 + (seed % 5) as u8 * 8, 24] } else { [236 - (y / 6) as u8, 226 - (x / 12) as u8, 210] };
+            raw.extend_from_slice(&px);
+        }
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw).expect("in memory");
+    let idat = z.finish().expect("in memory");
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    // 8 bits per channel, RGB, deflate, no filter method beyond the standard, no interlace.
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(b"IHDR", &ihdr[..]), (b"IDAT", &idat[..]), (b"IEND", &[][..])] {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::demo_photo;
+
+    /// Every chunk's CRC holds and the image data inflates to the rows IHDR promises.
+    #[test]
+    fn the_demo_photo_is_a_well_formed_png() {
+        let png = demo_photo(3);
+        assert_eq!(dangjian_domain::life::attachment::MediaType::sniff(&png), Some(dangjian_domain::life::attachment::MediaType::Png));
+        let mut at = 8;
+        let mut chunks = Vec::new();
+        while at < png.len() {
+            let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+            let (kind, data) = (&png[at + 4..at + 8], &png[at + 8..at + 8 + len]);
+            let crc = u32::from_be_bytes(png[at + 8 + len..at + 12 + len].try_into().unwrap());
+            assert_eq!(crc, crc32fast::hash(&png[at + 4..at + 8 + len]), "CRC of {}", String::from_utf8_lossy(kind));
+            chunks.push((kind.to_vec(), data.to_vec()));
+            at += 12 + len;
+        }
+        let names: Vec<&[u8]> = chunks.iter().map(|c| &c.0[..]).collect();
+        assert_eq!(names, vec![&b"IHDR"[..], b"IDAT", b"IEND"]);
+        let (w, h) = (u32::from_be_bytes(chunks[0].1[0..4].try_into().unwrap()), u32::from_be_bytes(chunks[0].1[4..8].try_into().unwrap()));
+        let mut raw = Vec::new();
+        flate2::read::ZlibDecoder::new(&chunks[1].1[..]).read_to_end(&mut raw).expect("inflates");
+        assert_eq!(raw.len() as u32, (w * 3 + 1) * h);
+    }
 }

@@ -1,5 +1,5 @@
 //! 组织生活: meeting records — list, record, read, correct, delete with a reason, attendance,
-//! kept versions.
+//! kept versions, attachments.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -7,7 +7,7 @@ use axum::Json;
 use dangjian_store::life::compliance::{Compliance, ComplianceQuery};
 use dangjian_store::life::participation::Warning;
 use dangjian_store::life::rules::{RuleInput, RuleView};
-use dangjian_store::life::{self, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
+use dangjian_store::life::{self, Attachment, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::Page;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules, add_rule))
         .routes(routes!(remove_rule))
         .routes(routes!(participation))
+        .merge(attachment_routes())
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -141,4 +142,119 @@ pub struct OrgOnly {
 #[utoipa::path(get, path = "/participation", params(OrgOnly), responses((status = 200, body = Vec<Warning>), (status = 404, body = Problem)))]
 async fn participation(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgOnly>) -> Result<Json<Vec<Warning>>, ApiError> {
     Ok(Json(life::participation::warnings(&s.store, &auth.ctx, q.org, dangjian_domain::time::today_cst()).await?))
+}
+// 附件 — meeting attachments.
+
+fn attachment_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_attachment, list_attachments))
+        // An upload may be a little larger than the largest file: the multipart framing and the
+        // other fields. Anything beyond is cut off before it is read.
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .routes(routes!(download_attachment, delete_attachment))
+}
+
+/// The largest upload body read for one attachment.
+pub const UPLOAD_LIMIT: usize = dangjian_domain::life::attachment::MAX_BYTES + 64 * 1024;
+
+/// An attachment upload as it came: the `file` part's name, declared type and bytes, and the
+/// `_csrf` and `reason` parts a page form sends.
+pub struct Upload {
+    pub file_name: String,
+    pub declared_type: String,
+    pub bytes: Vec<u8>,
+    pub csrf: String,
+}
+
+impl Upload {
+    pub fn input(&self) -> life::AttachmentInput<'_> {
+        life::AttachmentInput { file_name: &self.file_name, declared_type: &self.declared_type, bytes: &self.bytes }
+    }
+}
+
+fn file_problem(status: StatusCode, code: &str, message: &str) -> Problem {
+    let mut p = Problem::new(status, code, message);
+    p.errors = vec![crate::error::FieldError { field: "file".into(), code: code.into(), message: message.into() }];
+    p
+}
+
+/// Reads an attachment upload; a body over [`UPLOAD_LIMIT`] is 413 naming the field.
+pub async fn read_attachment_upload(mut mp: axum::extract::Multipart) -> Result<Upload, Problem> {
+    let too_large = || file_problem(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &format!("文件过大：附件不能超过{} MB", dangjian_domain::life::attachment::MAX_BYTES / (1024 * 1024)));
+    let refused = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { Problem::new(StatusCode::BAD_REQUEST, "bad_upload", format!("上传内容无法读取：{e}")) }
+    };
+    let mut up = Upload { file_name: String::new(), declared_type: String::new(), bytes: Vec::new(), csrf: String::new() };
+    let mut got_file = false;
+    while let Some(field) = mp.next_field().await.map_err(refused)? {
+        match field.name() {
+            Some("file") => {
+                up.file_name = field.file_name().unwrap_or_default().to_string();
+                up.declared_type = field.content_type().unwrap_or_default().to_string();
+                up.bytes = field.bytes().await.map_err(refused)?.to_vec();
+                got_file = true;
+            }
+            Some("_csrf") => up.csrf = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    if !got_file {
+        return Err(file_problem(StatusCode::UNPROCESSABLE_ENTITY, "no_file", "请选择要上传的附件（照片或扫描件：JPEG、PNG、GIF、WebP 图片或 PDF 文件）"));
+    }
+    Ok(up)
+}
+
+/// RFC 8187 `filename*` value: UTF-8, every byte but the attribute characters percent-encoded.
+fn rfc8187(name: &str) -> String {
+    name.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The file as a download, whatever its type: never shown inline, never sniffed into something
+/// else, never cached (it may show people).
+pub async fn attachment_response(s: &AppState, auth: &Authed, id: i64) -> Result<axum::response::Response, Problem> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (a, bytes) = life::attachment::open(&s.store, &auth.ctx, id).await.map_err(|e| Problem::from_store(&e))?;
+    let ext = a.media_type.extensions()[0];
+    let disposition = format!("attachment; filename=\"attachment-{}.{ext}\"; filename*=UTF-8''{}", a.id, rfc8187(&a.file_name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.media_type.code().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// 上传附件 — multipart, one `file` part (JPEG, PNG, GIF, WebP or PDF, at most 10 MB). Optional:
+/// a meeting counts the same without any.
+#[utoipa::path(post, path = "/meetings/{id}/attachments", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", content = String), responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn upload_attachment(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Result<(StatusCode, Json<Attachment>), ApiError> {
+    let up = read_attachment_upload(mp).await.map_err(ApiError)?;
+    Ok((StatusCode::CREATED, Json(life::attachment::add(&s.store, &auth.ctx, id, &up.input()).await?)))
+}
+
+#[utoipa::path(get, path = "/meetings/{id}/attachments", params(("id" = i64, Path)), responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)))]
+async fn list_attachments(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Json<Vec<Attachment>>, ApiError> {
+    Ok(Json(life::attachment::list(&s.store, &auth.ctx, id).await?))
+}
+
+/// The file itself, with its sniffed `Content-Type` and `Content-Disposition: attachment`.
+#[utoipa::path(get, path = "/attachments/{id}", params(("id" = i64, Path)), responses((status = 200, description = "the file's bytes, as an attachment"), (status = 404, body = Problem)))]
+async fn download_attachment(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<axum::response::Response, ApiError> {
+    attachment_response(&s, &auth, id).await.map_err(ApiError)
+}
+
+/// Takes the attachment off its meeting (audited, with an optional reason in a JSON body or the
+/// query); the file is kept as evidence.
+#[utoipa::path(delete, path = "/attachments/{id}", params(("id" = i64, Path), DeleteReason), request_body(content = Option<DeleteReason>), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn delete_attachment(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, Query(q): Query<DeleteReason>, b: Option<Json<DeleteReason>>) -> Result<StatusCode, ApiError> {
+    let reason = b.and_then(|Json(b)| b.reason).or(q.reason).unwrap_or_default();
+    life::attachment::remove(&s.store, &auth.ctx, id, &reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,7 @@
 mod account;
 mod audit;
 mod job;
-mod life;
+pub mod life;
 pub mod member;
 mod org;
 pub mod session;

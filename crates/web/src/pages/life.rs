@@ -1,6 +1,6 @@
 //! 组织生活 pages: an organisation's meetings, the record form (attendance defaults to present,
 //! one tap marks each exception — radios, no script), the meeting page with its versions, and
-//! correction and deletion with a reason.
+//! correction and deletion with a reason, and attachments (附件).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,7 +11,7 @@ use axum::Router;
 use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
-use dangjian_store::life::{self, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
+use dangjian_store::life::{self, Attachment, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::org::{self, Node};
 
 use super::{page_param, render, render_status, FieldErrors, Nav, PageForm};
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/delete", post(delete))
         .route("/compliance", get(compliance::page))
         .route("/compliance/bulletin.xlsx", get(compliance::bulletin_xlsx))
+        .merge(attachment_routes())
 }
 
 fn kind_options() -> Vec<(&'static str, &'static str)> {
@@ -277,6 +278,7 @@ struct ShowPage {
     m: Meeting,
     attendance: Vec<AttendanceRow>,
     versions: Vec<Version>,
+    attachments: Vec<Attachment>,
     can_write: bool,
     notice: String,
     errors: FieldErrors,
@@ -296,11 +298,14 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: &str, errors: F
         nav: Nav::of(auth),
         attendance: life::attendance(&s.store, &auth.ctx, id).await?,
         versions: if can_write { life::versions(&s.store, &auth.ctx, id).await? } else { Vec::new() },
+        attachments: life::attachment::list(&s.store, &auth.ctx, id).await?,
         m,
         can_write,
         notice: match notice {
             "created" => "会议记录已登记。",
             "corrected" => "已更正，原记录已作为历史版本保留。",
+            "attached" => "附件已上传。",
+            "detached" => "附件已删除。",
             _ => "",
         }
         .into(),
@@ -365,4 +370,46 @@ async fn delete(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Del
             show_page(&s, &pf.auth, id, "", errors).await
         }
     }
+}
+
+// 附件 — meeting attachments: upload (multipart, with the CSRF token as a part), download,
+// removal.
+
+fn attachment_routes() -> Router<AppState> {
+    Router::new()
+        .route("/meetings/{id}/attachments", post(upload_attachment))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::api::life::UPLOAD_LIMIT))
+        .route("/attachments/{id}", get(download_attachment))
+        .route("/attachments/{id}/delete", post(delete_attachment))
+}
+
+async fn upload_attachment(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Result<Response, PageError> {
+    let up = match crate::api::life::read_attachment_upload(mp).await {
+        Ok(up) => up,
+        Err(p) => {
+            // Nothing is shown about a meeting before the caller may see it.
+            life::get(&s.store, &auth.ctx, id).await?;
+            let errors = FieldErrors { general: Vec::new(), fields: p.errors.into_iter().map(|e| (e.field, e.message)).collect() };
+            return show_page(&s, &auth, id, "", errors).await;
+        }
+    };
+    if let Err(r) = super::check_csrf(&auth, &up.csrf) {
+        return Ok(r);
+    }
+    match life::attachment::add(&s.store, &auth.ctx, id, &up.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?done=attached#attachments")).into_response()),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            show_page(&s, &auth, id, "", errors).await
+        }
+    }
+}
+
+async fn download_attachment(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    crate::api::life::attachment_response(&s, &auth, id).await.map_err(PageError)
+}
+
+async fn delete_attachment(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<DeleteForm>) -> Result<Response, PageError> {
+    let a = life::attachment::remove(&s.store, &pf.auth.ctx, id, &pf.form.reason).await?;
+    Ok(Redirect::to(&format!("/meetings/{}?done=detached#attachments", a.meeting_id)).into_response())
 }

@@ -1,11 +1,12 @@
-//! 组织生活 — meeting records, the kinds each counts as, attendance, and the versions a
-//! correction keeps.
+//! 组织生活 — meeting records, the kinds each counts as, attendance, the versions a
+//! correction keeps, and the files attached to them.
 
 use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 
 pub mod m007_meetings;
 pub mod m008_life_counts;
 pub mod m011_participation;
+pub mod m009_attachments;
 
 /// The tables of this area as they are today.
 pub const TABLES: &[TableSpec] = &[
@@ -88,6 +89,24 @@ pub const TABLES: &[TableSpec] = &[
         name: "member_participation",
         cols: &[fk("member_id", "members", false), c("tenant_id", Int), c("last_at", Int)],
         primary_key: &["member_id"],
+        large: true,
+    },
+    TableSpec {
+        name: "meeting_attachments",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("meeting_id", "meetings", false),
+            c("sm3", Text),
+            c("file_name", Text),
+            c("media_type", Text),
+            c("size", Int),
+            c("uploaded_by", Int),
+            c("uploaded_at", Int),
+            n("deleted_at", Int),
+            n("delete_reason", Text),
+        ],
+        primary_key: &[],
         large: true,
     },
 ];
