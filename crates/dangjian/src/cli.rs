@@ -57,6 +57,9 @@ pub enum Command {
         /// 随机种子 / random seed
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 同时生成最近若干年的组织生活记录 / also generate this many years of meetings
+        #[arg(long, default_value_t = 0)]
+        years: u32,
     },
     /// 备份全部数据到文件 / back up every table to a file
     Backup {
@@ -213,10 +216,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             print_demo(&s);
             Ok(())
         }
-        Command::Gen { members, orgs, seed } => {
+        Command::Gen { members, orgs, seed, years } => {
             let store = open_store(&cfg).await?;
-            let s = sample::generate(&store, members, orgs, seed).await.map_err(|e| e.to_string())?;
-            println!("已生成 / generated: {} 个组织 orgs, {} 名党员 members, 根组织编码 root code {} (id {}), 用时 {:.1} s", s.orgs, s.members, s.root_code, s.root_id, s.seconds);
+            let s = sample::generate(&store, members, orgs, years, seed).await.map_err(|e| e.to_string())?;
+            println!(
+                "已生成 / generated: {} 个组织 orgs, {} 名党员 members, {} 次会议 meetings, {} 条出席记录 attendance rows, 根组织编码 root code {} (id {}), 用时 {:.1} s",
+                s.orgs, s.members, s.meetings, s.attendance, s.root_code, s.root_id, s.seconds
+            );
             Ok(())
         }
         Command::Backup { file } => {

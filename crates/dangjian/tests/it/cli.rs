@@ -95,6 +95,24 @@ async fn gen_builds_the_requested_scale() {
     assert!(dangjian_store::audit::verify(&store).await.expect("verify").ok());
 }
 
+#[tokio::test]
+async fn gen_with_years_writes_meetings_and_keeps_their_counts() {
+    let db = TestDb::new().await;
+    let out = ok(run(&db, &["gen", "--members", "1500", "--orgs", "60", "--years", "1"]));
+    assert!(out.contains("次会议") && out.contains("条出席记录"), "{out}");
+    let store = open(&db).await;
+    let q = |sql: &'static str| dangjian_store::dialect::scalar_i64(&store.db, sql, vec![]);
+    let meetings = q("SELECT COUNT(*) FROM meetings").await.expect("meetings");
+    // 56 branches of about 27 members: committee and theme day monthly, more each quarter.
+    assert!(meetings > 56 * 24, "{meetings} meetings");
+    assert!(q("SELECT COUNT(*) FROM meeting_attendance").await.expect("attendance") > meetings * 20);
+    // The counts kept on write agree with the records they count, per year.
+    let kinds = q("SELECT COUNT(*) FROM meeting_kinds").await.expect("kinds");
+    let counted = q("SELECT CAST(SUM(held) AS BIGINT) FROM life_counts WHERE period NOT LIKE '%-%' AND period NOT LIKE '%Q%' AND period NOT LIKE '%H%'").await.expect("sum");
+    assert_eq!(counted, kinds, "every record counted once in its year");
+    assert!(q("SELECT COUNT(*) FROM member_participation").await.expect("participation") > 1000);
+}
+
 #[test]
 fn every_subcommand_has_bilingual_help() {
     let commands: &[&[&str]] = &[

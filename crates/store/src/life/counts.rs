@@ -97,6 +97,15 @@ pub(super) async fn refresh<C: ConnectionTrait>(c: &C, o: &Node, kinds: &[Meetin
     Ok(())
 }
 
+/// Rebuilds the rows of these organisations from their records (bulk loads).
+pub(crate) async fn rebuild_orgs<C: ConnectionTrait>(c: &C, orgs: &[i64]) -> Result<()> {
+    for chunk in orgs.chunks(500) {
+        query::execute(c, &query::delete("life_counts").and_where(Expr::col(Alias::new("org_id")).is_in(chunk.to_vec())).to_owned()).await?;
+        write(c, Cond::all().add(col("k", "org_id").is_in(chunk.to_vec()))).await?;
+    }
+    Ok(())
+}
+
 /// Rebuilds every row from the records (after the demo or `gen` wrote records in bulk, and by
 /// the migration that introduced the rows).
 pub async fn rebuild_all<C: ConnectionTrait>(c: &C) -> Result<()> {

@@ -70,7 +70,7 @@ async fn fill<C: ConnectionTrait>(c: &C, only: Option<&[i64]>) -> Result<()> {
 
 /// After a correction or a deletion: these members' dates read again from the records (a
 /// record taken away may have been someone's latest).
-pub(super) async fn recompute<C: ConnectionTrait>(c: &C, members: &[i64]) -> Result<()> {
+pub(crate) async fn recompute<C: ConnectionTrait>(c: &C, members: &[i64]) -> Result<()> {
     if members.is_empty() {
         return Ok(());
     }

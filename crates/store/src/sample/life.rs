@@ -141,34 +141,55 @@ fn plan(o: &Node, start: NaiveDate, today: NaiveDate, weak: bool, has_committee:
     }
 }
 
-/// Writes the demo's meetings; called once from `sample::demo` after the members exist.
-pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
-    let today = time::today_cst();
-    let start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).and_then(|d| d.checked_sub_months(Months::new(18))).expect("in range");
-    let tree = store.tree().await?;
-    let nodes: Vec<Node> = tree.subtree(&root.path).iter().filter(|n| n.active).cloned().collect();
-    let people: Vec<Person> = query::fetch(&store.db, &Person::select().and_where(col("m", "tenant_id").eq(root.id)).order_by((Alias::new("m"), Alias::new("id")), sea_orm::sea_query::Order::Asc).to_owned()).await?;
+/// The members each organisation's meetings list: its own roster, and for a 党小组 the members
+/// placed in it.
+async fn rosters(store: &Store, tenant: i64) -> Result<Vec<Person>> {
+    let stmt = Person::select().and_where(col("m", "tenant_id").eq(tenant)).order_by((Alias::new("m"), Alias::new("id")), sea_orm::sea_query::Order::Asc).to_owned();
+    Ok(query::fetch(&store.db, &stmt).await?)
+}
+
+fn by_org(people: &[Person]) -> HashMap<i64, Vec<&Person>> {
     let mut by_org: HashMap<i64, Vec<&Person>> = HashMap::new();
     for p in people.iter().filter(|p| p.status.is_member()) {
         by_org.entry(p.org_id).or_default().push(p);
-        // A 党小组会 lists the group's own members.
         if let Some(g) = p.group_id {
             by_org.entry(g).or_default().push(p);
         }
     }
-    let drift = drifting(&by_org, &nodes);
-    let mut rng = Rng::new(1921);
+    by_org
+}
+
+/// What a batch wrote.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Written {
+    pub meetings: usize,
+    pub attendance: usize,
+}
+
+/// Plans and writes the meetings of `nodes` (the `first`-th onwards of their tree: every fifth is
+/// a weak one) from `start` to `today` in one transaction, with the counts and participation
+/// dates of those organisations and members. Returns the planned records with their ids.
+#[allow(clippy::too_many_arguments)]
+async fn write_batch(
+    store: &Store,
+    nodes: &[Node],
+    first: usize,
+    by_org: &HashMap<i64, Vec<&Person>>,
+    drift: &HashMap<i64, u32>,
+    start: NaiveDate,
+    today: NaiveDate,
+    rng: &mut Rng,
+) -> Result<(Written, Vec<(i64, Planned)>)> {
     let mut planned = Vec::new();
     for (i, o) in nodes.iter().enumerate() {
         let roster = by_org.get(&o.id).map(Vec::len).unwrap_or(0);
-        let weak = i % 5 == 4;
-        plan(o, start, today, weak, roster >= 7, &mut rng, &mut planned);
+        plan(o, start, today, (first + i) % 5 == 4, roster >= 7, rng, &mut planned);
     }
     planned.sort_by_key(|p| (p.day, p.org.id));
-
     let base = query::scalar(&store.db, &Query::select().expr(Expr::col(Alias::new("id")).max()).from(Alias::new("meetings")).to_owned()).await? + 1;
     let now = time::now_unix();
     let (mut meetings, mut kinds, mut attendance, mut versions) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut members: Vec<i64> = Vec::new();
     for (n, p) in planned.iter().enumerate() {
         let id = base + n as i64;
         let tenant = p.org.tenant_id.unwrap_or(p.org.id);
@@ -226,6 +247,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             } else {
                 (AttendanceStatus::Present, "")
             };
+            members.push(m.id);
             attendance.push(vec![("meeting_id", id.into()), ("tenant_id", tenant.into()), ("member_id", m.id.into()), ("status", status.into()), ("reason", reason.to_string().into())]);
             listed.push(json!({"member_id": m.id, "status": status, "reason": reason}));
         }
@@ -241,27 +263,72 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             ]);
         }
     }
+    let written = Written { meetings: planned.len(), attendance: attendance.len() };
     let txn = store.write().await?;
     query::insert_chunked(&txn, "meetings", meetings).await?;
     query::insert_chunked(&txn, "meeting_kinds", kinds).await?;
-    let listed = attendance.len();
     query::insert_chunked(&txn, "meeting_attendance", attendance).await?;
     query::insert_chunked(&txn, "meeting_versions", versions).await?;
-    counts::rebuild_all(&txn).await?;
-    crate::life::participation::rebuild_all(&txn).await?;
+    let orgs: Vec<i64> = nodes.iter().map(|n| n.id).collect();
+    counts::rebuild_orgs(&txn, &orgs).await?;
+    members.sort_unstable();
+    members.dedup();
+    for chunk in members.chunks(5_000) {
+        crate::life::participation::recompute(&txn, chunk).await?;
+    }
     crate::dialect::reset_sequence(&txn, "meetings").await?;
+    txn.commit().await?;
+    Ok((written, planned.into_iter().enumerate().map(|(n, p)| (base + n as i64, p)).collect()))
+}
+
+/// Writes the demo's meetings; called once from `sample::demo` after the members exist.
+pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
+    let today = time::today_cst();
+    let start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).and_then(|d| d.checked_sub_months(Months::new(18))).expect("in range");
+    let tree = store.tree().await?;
+    let nodes: Vec<Node> = tree.subtree(&root.path).iter().filter(|n| n.active).cloned().collect();
+    let people = rosters(store, root.id).await?;
+    let by_org = by_org(&people);
+    let drift = drifting(&by_org, &nodes);
+    let mut rng = Rng::new(1921);
+    let (written, planned) = write_batch(store, &nodes, 0, &by_org, &drift, start, today, &mut rng).await?;
     let ctx = Ctx::cli("demo");
-    audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": planned.len(), "attendance": listed})).await?;
+    let txn = store.write().await?;
+    audit::record(&txn, store.crypto.as_ref(), &ctx, "demo.life", &format!("org:{}", root.id), "ok", json!({"meetings": written.meetings, "attendance": written.attendance})).await?;
     txn.commit().await?;
     // The demo secretary's branch, so that the first look at a meeting page can show them.
     let first_branch = nodes.iter().find(|n| n.code == "SZJGGW-A01-B1").map(|n| n.id);
-    let photographed = planned.iter().enumerate().rev().filter(|(_, p)| Some(p.org.id) == first_branch && p.kinds.contains(&MeetingKind::ThemeDay)).take(2);
-    for (i, (n, _)) in photographed.enumerate() {
+    let photographed = planned.iter().rev().filter(|(_, p)| Some(p.org.id) == first_branch && p.kinds.contains(&MeetingKind::ThemeDay)).take(2);
+    for (i, (id, _)) in photographed.enumerate() {
         let photo = demo_photo(i as u32);
         let input = AttachmentInput { file_name: "活动照片.png", declared_type: "image/png", bytes: &photo };
-        crate::life::attachment::add(store, &ctx, base + n as i64, &input).await?;
+        crate::life::attachment::add(store, &ctx, *id, &input).await?;
     }
     Ok(())
+}
+
+/// `gen --years N`: the same life for a generated tenant over the last `years` years, written
+/// in batches of organisations so memory stays flat at city scale.
+pub(crate) async fn generate(store: &Store, root_id: i64, root_path: &str, years: u32, seed: u64) -> Result<Written> {
+    let today = time::today_cst();
+    let start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).and_then(|d| d.checked_sub_months(Months::new(12 * years))).expect("in range");
+    let tree = store.tree().await?;
+    let nodes: Vec<Node> = tree.subtree(root_path).iter().filter(|n| n.active).cloned().collect();
+    let mut rng = Rng::new(seed ^ 1921);
+    let mut total = Written::default();
+    const BATCH: usize = 200;
+    for (b, chunk) in nodes.chunks(BATCH).enumerate() {
+        let ids: Vec<i64> = chunk.iter().map(|n| n.id).collect();
+        let stmt = Person::select().and_where(col("m", "tenant_id").eq(root_id)).and_where(col("m", "org_id").is_in(ids)).to_owned();
+        let people: Vec<Person> = query::fetch(&store.db, &stmt).await?;
+        let by_org = by_org(&people);
+        let drift = drifting(&by_org, chunk);
+        let (w, _) = write_batch(store, chunk, b * BATCH, &by_org, &drift, start, today, &mut rng).await?;
+        total.meetings += w.meetings;
+        total.attendance += w.attendance;
+        tracing::info!(meetings = total.meetings, attendance = total.attendance, "generated life");
+    }
+    Ok(total)
 }
 
 /// A small PNG standing in for a photo of the meeting: a red banner over a pale wall, its shade

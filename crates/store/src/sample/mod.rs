@@ -268,12 +268,16 @@ pub struct GenSummary {
     pub root_code: String,
     pub orgs: usize,
     pub members: usize,
+    /// Meeting records and attendance rows written by `--years`.
+    pub meetings: usize,
+    pub attendance: usize,
     pub seconds: f64,
 }
 
 /// Generates a separate tenant with `orgs` organisations (工委 → 机关党委 → 党总支 → 党支部)
-/// and `members` members spread over the branches, fast enough for city scale.
-pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> Result<GenSummary> {
+/// and `members` members spread over the branches, fast enough for city scale; with `years`,
+/// that many years of organisational life as the demo has it.
+pub async fn generate(store: &Store, members: usize, orgs: usize, years: u32, seed: u64) -> Result<GenSummary> {
     let started = std::time::Instant::now();
     let today = time::today_cst();
     let mut rng = Rng::new(seed);
@@ -361,11 +365,21 @@ pub async fn generate(store: &Store, members: usize, orgs: usize, seed: u64) -> 
         done += n;
         tracing::info!(done, members, "generated");
     }
+    let life = if years > 0 { life::generate(store, root.id, &root.path, years, seed).await? } else { life::Written::default() };
     crate::dialect::analyze(&store.db).await?;
     let txn = store.write().await?;
-    audit::record(&txn, store.crypto.as_ref(), &ctx, "gen", &format!("org:{}", root.id), "ok", json!({"orgs": planned.len() + 1, "members": members})).await?;
+    let detail = json!({"orgs": planned.len() + 1, "members": members, "years": years, "meetings": life.meetings, "attendance": life.attendance});
+    audit::record(&txn, store.crypto.as_ref(), &ctx, "gen", &format!("org:{}", root.id), "ok", detail).await?;
     txn.commit().await?;
-    Ok(GenSummary { root_id: root.id, root_code: code, orgs: planned.len() + 1, members, seconds: started.elapsed().as_secs_f64() })
+    Ok(GenSummary {
+        root_id: root.id,
+        root_code: code,
+        orgs: planned.len() + 1,
+        members,
+        meetings: life.meetings,
+        attendance: life.attendance,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Whether any organisation exists yet (a fresh installation).
