@@ -8,7 +8,9 @@
 #   BENCH_MEMBERS [500000]  BENCH_ORGS [25000]   size of the generated installation
 #   BENCH_IMPORT [100000]   rows of the roster imported with `dangjian import`
 #   BENCH_XLSX [1]          also import an .xlsx of the same size (needs python xlsxwriter)
-#   BENCH_DURATION [10s]    wrk duration per endpoint; 2 threads, 16 connections
+#   BENCH_DURATION [10s]    wrk duration per endpoint; 2 threads, 16 connections (32 for the
+#                           organisational-life endpoints)
+#   BENCH_YEARS [3]         years of meetings `gen --years` writes for the installation
 #   BENCH_BIN               a dangjian binary to use instead of `cargo build --release -p dangjian`
 #   BENCH_PG [postgres://postgres@127.0.0.1]  PostgreSQL server (a superuser, for CREATE DATABASE)
 #   BENCH_KEEP [0]          1 = keep the temp dir / PostgreSQL database afterwards
@@ -24,6 +26,8 @@ members=${BENCH_MEMBERS:-500000}
 orgs=${BENCH_ORGS:-25000}
 import_rows=${BENCH_IMPORT:-100000}
 duration=${BENCH_DURATION:-10s}
+years=${BENCH_YEARS:-3}
+conns=16
 pg=${BENCH_PG:-postgres://postgres@127.0.0.1}
 stamp=$(date +%Y%m%d-%H%M%S)
 out=${BENCH_OUT:-/tmp/dangjian-bench-$backend-$stamp.md}
@@ -83,13 +87,13 @@ say "- backend: $backend${pgdb:+ ($(psql -Atc 'SHOW server_version' "$pg/postgre
 say ""
 
 t0=$(now)
-gen_out=$("$bin" gen --members "$members" --orgs "$orgs")
+gen_out=$("$bin" gen --members "$members" --orgs "$orgs" --years "$years")
 t1=$(now)
 echo "$gen_out"
 root_code=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\1/p' <<<"$gen_out")
 root_id=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\2/p' <<<"$gen_out")
 [ -n "$root_code" ] && [ -n "$root_id" ] || { echo "cannot read the root from: $gen_out" >&2; exit 1; }
-say "- \`dangjian gen --members $members --orgs $orgs\`: $(elapsed "$t0" "$t1") s wall ($(sed -n 's/.*用时 \([0-9.]*\) s.*/\1/p' <<<"$gen_out") s reported); root $root_code (id $root_id)"
+say "- \`dangjian gen --members $members --orgs $orgs --years $years\`: $(sed -n 's/.*orgs, .* members, \([0-9]*\) 次会议 meetings, \([0-9]*\) 条出席记录.*/\1 meetings, \2 attendance rows/p' <<<"$gen_out"), $(elapsed "$t0" "$t1") s wall ($(sed -n 's/.*用时 \([0-9.]*\) s.*/\1/p' <<<"$gen_out") s reported); root $root_code (id $root_id)"
 
 # (The password may not contain the user name, so the account is not called "bench".)
 "$bin" user create perf --role org_admin --org "$root_code" --password 'Bench@2026x' >/dev/null
@@ -108,7 +112,7 @@ done
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
 login() {
-  curl -fsS -H 'content-type: application/json' -d "{\"username\":\"perf\",\"password\":\"$1\"}" "$base/api/v1/login"
+  curl -fsS -H 'content-type: application/json' -d "{\"username\":\"${2:-perf}\",\"password\":\"$1\"}" "$base/api/v1/login"
 }
 first=$(login 'Bench@2026x')
 if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
@@ -185,7 +189,7 @@ measure() {
     times=()
     for _ in $(seq 1 21); do times+=("$(curl -fsS -o /dev/null -w '%{time_total}' "${auth[@]}" "$url")"); done
     median=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
-    w=$(wrk -t2 -c16 -d"$duration" --latency "${auth[@]}" "$url")
+    w=$(wrk -t2 -c"$conns" -d"$duration" --latency "${auth[@]}" "$url")
     echo "$w" >>"$work/wrk.log"
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$w")
     avg=$(to_ms "$(awk '$1 == "Latency" {print $2; exit}' <<<"$w")")
@@ -209,6 +213,57 @@ if [ "$backend" = postgres ]; then
   say ""
   measure
 fi
+
+# --- organisational life ---------------------------------------------------------------------
+lastq=$(python3 -c "import datetime as d; t=d.datetime.now(d.timezone(d.timedelta(hours=8))).date(); q=(t.month-1)//3; y,q=(t.year,q) if q else (t.year-1,4); print(f'{y}Q{q}')")
+thisq=$(python3 -c "import datetime as d; t=d.datetime.now(d.timezone(d.timedelta(hours=8))).date(); print(f'{t.year}Q{(t.month-1)//3+1}')")
+branch_id=$(api "/orgs?parent=$general_id&per_page=1" | json 'd["items"][0]["id"]')
+branch_code=$(api "/orgs/$branch_id" | json 'd["code"]')
+say "Organisational life ($years years of meetings; $conns → 32 connections): whole tree and one $mid_kind for $lastq, one branch for $thisq"
+say ""
+conns=32
+endpoints=(
+  "g. compliance, whole tree, one quarter|/compliance?org=$root_id&period=$lastq&per_page=50"
+  "h. compliance, one $mid_kind|/compliance?org=$mid_id&period=$lastq&per_page=50"
+  "i. compliance, one branch|/compliance?org=$branch_id&period=$thisq"
+  "j. a branch's meetings, newest first|/meetings?org=$branch_id&per_page=20"
+  "k. a branch's participation warnings|/participation?org=$branch_id"
+)
+measure
+# The secretary's home page (HTML, as the branch secretary) and recording a meeting with the
+# whole roster attending (its own roster by default), both under 32 connections.
+"$bin" user create perfsec --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null
+first=$(login 'Bench@2026x' perfsec)
+if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
+  t=$(json 'd["token"]' <<<"$first")
+  curl -sS -o /dev/null -H "Authorization: Bearer $t" -H 'content-type: application/json' -d '{"old_password":"Bench@2026x","new_password":"Bench@2026y!"}' "$base/api/v1/me/password"
+  sec=$(login 'Bench@2026y!' perfsec | json 'd["token"]')
+else
+  sec=$(json 'd["token"]' <<<"$first")
+fi
+roster=$(curl -fsS -H "Authorization: Bearer $sec" "$base/api/v1/members?org=$branch_id&per_page=100" | json 'len([m for m in d["items"] if m["status"] in ("full", "probationary")])')
+home=$(wrk -t2 -c32 -d"$duration" --latency -H "Cookie: dj_session=$sec" "$base/")
+starts=$(python3 -c "import datetime as d; print(d.datetime.now(d.timezone(d.timedelta(hours=8))).replace(microsecond=0).isoformat())")
+cat >"$work/record.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $sec"
+wrk.body = '{"org_id": $branch_id, "kinds": ["theme_day"], "starts_at": "$starts", "topic": "压力测试主题党日"}'
+LUA
+record=$(wrk -t2 -c32 -d"$duration" --latency -s "$work/record.lua" "$base/api/v1/meetings")
+echo "$home" "$record" >>"$work/wrk.log"
+row() { # label, wrk output
+  local rps avg p50 p99 bad
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$2"); avg=$(to_ms "$(awk '$1 == "Latency" {print $2; exit}' <<<"$2")")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$2")"); p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$2")")
+  bad=$(awk '/Non-2xx/ {print $NF}' <<<"$2")
+  say "| $1${bad:+ (**$bad non-2xx**)} | $rps | $avg | $p50 | $p99 |"
+}
+say "| 32 connections | wrk req/s | avg (ms) | p50 (ms) | p99 (ms) |"
+say "|---|---|---|---|---|"
+row "l. secretary's home page (HTML)" "$home"
+row "m. record a meeting, $roster attending (POST)" "$record"
+say ""
 
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 

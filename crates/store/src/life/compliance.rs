@@ -145,15 +145,29 @@ record! {
 /// Evaluates every organisation of `nodes` (one subtree of the snapshot, in path order) for the
 /// period: reads the counts of the periods involved and the full-member counts, once each.
 async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<OrgCompliance>> {
-    let keys: Vec<String> = GRANULARITIES.iter().flat_map(|g| period.overlapping(*g)).map(|p| p.to_string()).collect();
+    // Only the rows some rule reads: each kind in the periods of its rules' granularity.
+    let mut wanted = Cond::any();
+    for g in GRANULARITIES {
+        let mut kinds: Vec<String> = rules.views().iter().filter(|v| v.rule.frequency.granularity() == g).map(|v| v.rule.kind.code().to_string()).collect();
+        kinds.sort();
+        kinds.dedup();
+        if !kinds.is_empty() {
+            let keys: Vec<String> = period.overlapping(g).iter().map(Period::to_string).collect();
+            wanted = wanted.add(Cond::all().add(col("c", "period").is_in(keys)).add(col("c", "kind").is_in(kinds)));
+        }
+    }
     let single = nodes.len() == 1;
-    let mut cond = Cond::all().add(col("c", "period").is_in(keys));
+    let mut cond = Cond::all().add(wanted);
     cond = if single { cond.add(col("c", "org_id").eq(nodes[0].id)) } else { cond.add(in_subtree(col("c", "org_path"), subtree)) };
     let rows: Vec<CountRow> = query::fetch(&store.db, &CountRow::select().cond_where(cond).to_owned()).await?;
-    let mut counts: HashMap<(i64, String, String), String> = HashMap::with_capacity(rows.len());
+    // Per organisation its few rows, scanned for each rule: no key built per lookup.
+    let mut counts: HashMap<i64, Vec<CountRow>> = HashMap::with_capacity(nodes.len());
     for r in rows {
-        counts.insert((r.org_id, r.kind, r.period), r.days);
+        counts.entry(r.org_id).or_default().push(r);
     }
+    let period_keys: HashMap<PeriodKind, Vec<(Period, String)>> =
+        GRANULARITIES.iter().map(|g| (*g, period.overlapping(*g).into_iter().map(|p| (p, p.to_string())).collect())).collect();
+    let mut rule_sets: HashMap<Vec<i64>, dangjian_domain::life::obligation::RuleSet> = HashMap::new();
     let mut full = FullRow::select();
     let mut fc = Cond::all().add(col("n", "status").eq(MemberStatus::Full));
     if single {
@@ -171,16 +185,16 @@ async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Pe
     let mut out = Vec::new();
     for n in nodes {
         let f = facts(n, full_members.get(&n.id).copied().unwrap_or(0));
-        let set = rules.for_path(&n.path);
+        let set = rule_sets.entry(rules.rows_for(&n.path)).or_insert_with(|| rules.for_path(&n.path));
+        let mine = counts.get(&n.id).map(Vec::as_slice).unwrap_or_default();
         let mut obligations = Vec::new();
         for rule in set.rules() {
             if rule.applies_to(&f).is_err() {
                 continue;
             }
-            let held: Vec<_> = period
-                .overlapping(rule.frequency.granularity())
-                .into_iter()
-                .flat_map(|p| counts.get(&(n.id, rule.kind.code().to_string(), p.to_string())).map(|d| held_in(p, d)).unwrap_or_default())
+            let held: Vec<_> = period_keys[&rule.frequency.granularity()]
+                .iter()
+                .flat_map(|(p, key)| mine.iter().filter(|r| r.period == *key && r.kind == rule.kind.code()).flat_map(|r| held_in(*p, &r.days)))
                 .collect();
             obligations.extend(evaluate(rule, &f, period, today, grace, &held));
         }

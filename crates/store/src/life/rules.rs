@@ -63,6 +63,12 @@ impl Rules {
         &self.all
     }
 
+    /// The installation's rows that bind an organisation at `path`: organisations with the same
+    /// rows are held to the same rules.
+    pub fn rows_for(&self, path: &str) -> Vec<i64> {
+        self.all.iter().filter(|v| v.id != 0 && path.starts_with(&v.within_path)).map(|v| v.id).collect()
+    }
+
     /// The rules an organisation at `path` is held to: a seeded rule unless a row replaces it
     /// for a subtree holding the organisation (the narrowest wins), plus every row that adds
     /// within such a subtree.
