@@ -109,3 +109,17 @@ pub fn unique(name: &str, table: &str, cols: &[&'static str]) -> IndexCreateStat
     i.unique();
     i
 }
+
+/// A `BIGINT NOT NULL` column.
+pub fn int(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(name);
+    c.big_integer().not_null();
+    c
+}
+
+/// A `TEXT NOT NULL` column.
+pub fn text(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(name);
+    c.text().not_null();
+    c
+}

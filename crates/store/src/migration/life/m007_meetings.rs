@@ -2,19 +2,7 @@
 
 use sea_orm::sea_query::{ColumnDef, ForeignKey, Index, Table};
 
-use crate::migration::helpers::{idx, unique, Schema};
-
-fn int(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(name);
-    c.big_integer().not_null();
-    c
-}
-
-fn text(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(name);
-    c.text().not_null();
-    c
-}
+use crate::migration::helpers::{idx, unique, Schema, int, text};
 
 pub fn up(s: &Schema) -> Vec<String> {
     let mut meetings = Table::create();

@@ -3,19 +3,7 @@
 
 use sea_orm::sea_query::{ColumnDef, ForeignKey, Table};
 
-use crate::migration::helpers::{idx, Schema};
-
-fn int(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(name);
-    c.big_integer().not_null();
-    c
-}
-
-fn text(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(name);
-    c.text().not_null();
-    c
-}
+use crate::migration::helpers::{idx, Schema, int, text};
 
 pub fn up(s: &Schema) -> Vec<String> {
     let mut t = Table::create();
