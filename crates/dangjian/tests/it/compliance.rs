@@ -297,3 +297,28 @@ async fn the_meeting_list_filters_by_period() {
     let r = shuji.get(&format!("/meetings?org={own}&period=2026-13")).await.assert_status(422);
     assert!(r.text().contains("period"));
 }
+
+#[tokio::test]
+async fn the_vote_rules_refuse_a_motion_that_did_not_pass() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = shuji_branch(&shuji).await;
+    let full = app.scalar(&format!("SELECT COUNT(*) FROM members WHERE org_id = {own} AND status = 'full'")).await as u32;
+    assert!(full >= 3, "{full} full members");
+    let meetings = app.scalar("SELECT COUNT(*) FROM meetings").await;
+    let body = |in_favour: u32, passed: Option<bool>, kinds: Value| {
+        json!({"org_id": own, "kinds": kinds, "starts_at": today_at_eight(), "topic": "支部党员大会",
+               "motions": [{"title": "接收张某为预备党员", "in_favour": in_favour, "against": 0, "abstaining": 0, "passed": passed}]})
+    };
+    // Everyone attends (the default): half of those with a vote is not more than half.
+    let r = shuji.post_json("/meetings", &body(full / 2, Some(true), json!(["branch_general_meeting"]))).await.assert_status(422);
+    assert!(r.text().contains("not_passed") && r.text().contains("支部条例第11条"), "{}", r.text());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM meetings").await, meetings, "nothing written");
+    let r = shuji.post_json("/meetings", &body(full / 2, Some(true), json!(["theme_day"]))).await.assert_status(422);
+    assert!(r.text().contains("no_general_meeting"), "{}", r.text());
+    let r = shuji.post_json("/meetings", &body(full + 1, None, json!(["branch_general_meeting"]))).await.assert_status(422);
+    assert!(r.text().contains("more_votes_than_present"));
+    let m = shuji.post_json("/meetings", &body(full / 2 + 1, None, json!(["branch_general_meeting"]))).await.assert_status(201).json();
+    assert_eq!((m["motions"][0]["passed"].as_bool(), m["motions"][0]["with_vote"].as_u64()), (Some(true), Some(u64::from(full))), "{m}");
+    let show = page(&shuji, &app, &format!("/meetings/{}", m["id"])).await.assert_status(200).text();
+    assert!(show.contains("表决事项") && show.contains("通过"), "{show}");
+}

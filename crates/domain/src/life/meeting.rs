@@ -139,6 +139,8 @@ macro_rules! meeting_notes {
             /// Absent or empty: everyone on the organisation's roster attended.
             pub attendance: Vec<AttendanceInput>,
             pub guests: Vec<GuestInput>,
+            /// 表决事项 of a 支部党员大会, with the counts; the result is computed.
+            pub motions: Vec<crate::life::vote::MotionInput>,
             /// For a correction: the version being corrected, so that two people correcting the
             /// same record do not overwrite each other unseen (the store refuses an older one).
             pub version: Option<i64>,
@@ -231,6 +233,8 @@ pub struct ValidMeeting {
     pub notes: MeetingNotes,
     pub attendance: Vec<ValidAttendance>,
     pub guests: Vec<Guest>,
+    /// Checked against the attendance by the store, which knows who has a vote.
+    pub motions: Vec<crate::life::vote::MotionInput>,
 }
 
 pub const TOPIC_MAX: usize = 200;
@@ -310,6 +314,10 @@ impl MeetingInput {
         let makes_up = keep(&mut errors, parse_makes_up(&self.makes_up, starts_at));
         let (notes, note_errors) = MeetingNotes::of(self).parse(kinds.contains(&MeetingKind::PartyLecture));
         errors.extend(note_errors);
+        // 支部条例 art. 11: the 支部党员大会 is where the branch votes.
+        if !self.motions.is_empty() && !kinds.contains(&MeetingKind::BranchGeneralMeeting) && !kinds.is_empty() {
+            errors.push(Invalid::new("motions", "no_general_meeting", "表决事项只能在支部党员大会上登记：请勾选“支部党员大会”"));
+        }
 
         let mut attendance = Vec::with_capacity(self.attendance.len());
         let mut seen = HashSet::new();
@@ -361,6 +369,7 @@ impl MeetingInput {
             starts_at: starts_at.expect("checked"),
             makes_up: makes_up.flatten(),
             notes,
+            motions: self.motions.clone(),
             attendance,
             guests,
         })

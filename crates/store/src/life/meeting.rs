@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
+use dangjian_domain::life::vote::Motion;
 use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes, Tally};
 use dangjian_domain::member::Status;
 use dangjian_domain::org::OrgKind;
@@ -29,6 +30,7 @@ record! {
         #[sea_orm(nested)]
         pub(super) notes: MeetingNotes = nested,
         pub(super) guests: String,
+        pub(super) motions: String,
         pub(super) version: i64,
         pub(super) created_by: i64,
         pub(super) created_at: i64,
@@ -54,6 +56,8 @@ pub struct Meeting {
     pub notes: MeetingNotes,
     /// 列席人员.
     pub guests: Vec<Guest>,
+    /// 表决事项 with their computed results.
+    pub motions: Vec<Motion>,
     pub attendance: Tally,
     /// 出席率, e.g. `92.3%`: present over those who should attend.
     pub attendance_rate: String,
@@ -271,6 +275,7 @@ async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> 
                 makes_up: r.makes_up,
                 notes: r.notes,
                 guests: serde_json::from_str(&r.guests).unwrap_or_default(),
+                motions: serde_json::from_str(&r.motions).unwrap_or_default(),
                 attendance_rate: tally.rate_text(),
                 attendance: tally,
                 version: r.version,

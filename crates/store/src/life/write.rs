@@ -1,11 +1,13 @@
 //! Recording, correcting and deleting meeting records, with every earlier version kept.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
 use dangjian_domain::life::meeting::format_starts_at;
 use dangjian_domain::life::{AttendanceStatus, MeetingInput, MeetingKind, MeetingNotes, Tally, ValidAttendance, ValidMeeting};
+use dangjian_domain::life::vote::{check_motions, Motion};
+use dangjian_domain::member::Status;
 use dangjian_domain::period::Period;
 use dangjian_domain::policy::{Action, Target};
 use dangjian_domain::time;
@@ -55,8 +57,9 @@ impl Version {
 
 /// The organisation's facts against the record: active, allowed to hold each kind, and every
 /// listed member on its roster. Returns the attendance to write (the roster, all present, when
-/// none was listed). Every problem is reported at once.
-async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting) -> Result<Vec<ValidAttendance>> {
+/// none was listed) and the motions with their results, computed from who of those with a vote
+/// (正式党员) attended. Every problem is reported at once.
+async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting) -> Result<(Vec<ValidAttendance>, Vec<Motion>)> {
     let mut errors: Vec<Invalid> = Vec::new();
     if !o.active {
         errors.push(Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能再登记组织生活", o.name)));
@@ -65,35 +68,43 @@ async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting
         errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
     }
     let (allowed, default) = eligible(c, o).await?;
-    let allowed: HashSet<i64> = allowed.iter().map(|m| m.id).collect();
-    for a in v.attendance.iter().filter(|a| !allowed.contains(&a.member_id)) {
+    let status: HashMap<i64, Status> = allowed.iter().map(|m| (m.id, m.status)).collect();
+    for a in v.attendance.iter().filter(|a| !status.contains_key(&a.member_id)) {
         errors.push(Invalid::new("attendance", "not_in_org", format!("党员（编号{}）不在“{}”的党员名册中，不能登记其出席情况", a.member_id, o.name)));
     }
-    if MeetingKind::lists_participants_only(&v.kinds) {
+    let att: Vec<ValidAttendance> = if MeetingKind::lists_participants_only(&v.kinds) {
         let talked: Vec<ValidAttendance> = v.attendance.iter().filter(|a| a.status == AttendanceStatus::Present).cloned().collect();
         if talked.len() < 2 && errors.is_empty() {
             errors.push(Invalid::new("attendance", "talk_participants", "谈心谈话应登记至少两名谈话人（在出席情况中标为“出席”的同志）"));
         }
-        if errors.is_empty() {
-            return Ok(talked);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(StoreError::Invalid(errors));
-    }
-    Ok(if v.attendance.is_empty() {
+        talked
+    } else if v.attendance.is_empty() {
         default.iter().map(|m| ValidAttendance { member_id: m.id, status: AttendanceStatus::Present, reason: String::new() }).collect()
     } else {
         v.attendance.clone()
-    })
+    };
+    let voting = att.iter().filter(|a| status.get(&a.member_id) == Some(&Status::Full));
+    let with_vote = voting.clone().count() as u32;
+    let present = voting.filter(|a| a.status == AttendanceStatus::Present).count() as u32;
+    let motions = match check_motions(&v.motions, with_vote, present) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    Ok((att, motions))
 }
 
 /// The input's own problems and the organisation's, together.
-async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(ValidMeeting, Vec<ValidAttendance>)> {
+async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(ValidMeeting, Vec<ValidAttendance>, Vec<Motion>)> {
     match input.validate(time::now_unix()) {
         Ok(v) => {
-            let att = check_against_org(&store.db, o, &v).await?;
-            Ok((v, att))
+            let (att, motions) = check_against_org(&store.db, o, &v).await?;
+            Ok((v, att, motions))
         }
         Err(mut errors) => {
             // The kinds that did parse are still checked against the organisation.
@@ -105,9 +116,10 @@ async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(Vali
     }
 }
 
-fn fields(v: &ValidMeeting) -> Vec<(&'static str, Value)> {
+fn fields(v: &ValidMeeting, motions: &[Motion]) -> Vec<(&'static str, Value)> {
     let mut pairs = vec![
         ("starts_at", v.starts_at.into()),
+        ("motions", serde_json::to_string(motions).unwrap_or_else(|_| "[]".into()).into()),
         ("makes_up", v.makes_up.map(|p| p.to_string()).into()),
         ("guests", serde_json::to_string(&v.guests).unwrap_or_else(|_| "[]".into()).into()),
     ];
@@ -135,7 +147,7 @@ fn audit_detail(o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> serde_js
 pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Meeting> {
     let o = org::node(store, input.org_id).await?;
     store.authorize(ctx, Action::LifeWrite, Target::org(&o.path), &format!("org:{}", o.id)).await?;
-    let (v, att) = validate(store, &o, input).await?;
+    let (v, att, motions) = validate(store, &o, input).await?;
     let now = time::now_unix();
     let mut pairs = vec![
         ("tenant_id", tenant_of(&o).into()),
@@ -147,7 +159,7 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Me
         ("updated_by", ctx.actor.account_id.into()),
         ("updated_at", now.into()),
     ];
-    pairs.extend(fields(&v));
+    pairs.extend(fields(&v, &motions));
     let txn = store.write().await?;
     counts::lock(&txn, o.id).await?;
     let id = query::insert_id(&txn, query::insert("meetings", pairs)).await?;
@@ -191,6 +203,7 @@ async fn snapshot<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<serde_jso
     record["starts_at"] = json!(format_starts_at(r.starts_at));
     record["makes_up"] = json!(r.makes_up);
     record["guests"] = serde_json::from_str(&r.guests).unwrap_or(json!([]));
+    record["motions"] = serde_json::from_str(&r.motions).unwrap_or(json!([]));
     record["attendance"] = json!(att.iter().map(|a| json!({"member_id": a.member_id, "status": a.status, "reason": a.reason})).collect::<Vec<_>>());
     Ok(record)
 }
@@ -234,7 +247,7 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     if input.org_id != 0 && input.org_id != r.org_id {
         return Err(StoreError::invalid("org_id", "org_fixed", "会议记录的所属组织不能更改：请删除后在正确的组织下重新登记"));
     }
-    let (v, att) = validate(store, &o, input).await?;
+    let (v, att, motions) = validate(store, &o, input).await?;
     let now = time::now_unix();
     let txn = store.write().await?;
     counts::lock(&txn, o.id).await?;
@@ -244,7 +257,7 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
         return Err(StoreError::conflict("stale_version", format!("该记录已被他人更正（当前为第{}版，您修改的是第{expected_version}版），请刷新后重新更正", current.version)));
     }
     keep_version(&txn, &current).await?;
-    let mut pairs = fields(&v);
+    let mut pairs = fields(&v, &motions);
     pairs.extend([("version", (current.version + 1).into()), ("updated_by", ctx.actor.account_id.into()), ("updated_at", now.into())]);
     let upd = query::update("meetings", pairs).and_where(Expr::col(Alias::new("id")).eq(id)).and_where(Expr::col(Alias::new("version")).eq(current.version)).to_owned();
     if query::execute(&txn, &upd).await? != 1 {

@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m009_attachments", life::m009_attachments::up),
     ("m010_group_membership", member::m010_group_membership::up),
     ("m011_participation", life::m011_participation::up),
+    ("m013_motions", life::m013_motions::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each

@@ -52,7 +52,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingQu
 fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     r.map(|Json(b)| b).map_err(|e| {
         let detail = e.body_text();
-        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
+        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id", "motions", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
         let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
         p.errors = vec![crate::error::FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
         ApiError(p)

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use dangjian_domain::life::vote::{Motion, MotionInput};
 use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
@@ -124,6 +125,8 @@ struct Values {
     makes_up: String,
     notes: MeetingNotes,
     guests: String,
+    /// 表决事项, a line each: 事项，赞成，反对，弃权.
+    motions: String,
     version: i64,
 }
 
@@ -208,6 +211,27 @@ fn guests_of(text: &str) -> Vec<GuestInput> {
         .collect()
 }
 
+/// A motion per line: the subject, then the votes in favour, against and abstaining (separated
+/// by commas or spaces). A count that is not a number is read as 0, which the vote rules then
+/// judge; the subject is kept as typed.
+fn motions_of(text: &str) -> Vec<MotionInput> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let parts: Vec<&str> = l.split([',', '，', '、', ' ', '\u{3000}']).map(str::trim).filter(|p| !p.is_empty()).collect();
+            let n = parts.len();
+            let (title, counts) = if n >= 4 { (parts[..n - 3].join(" "), &parts[n - 3..]) } else { (l.to_string(), &parts[..0]) };
+            let count = |i: usize| counts.get(i).and_then(|c| c.parse().ok()).unwrap_or(0);
+            MotionInput { title, in_favour: count(0), against: count(1), abstaining: count(2), passed: None }
+        })
+        .collect()
+}
+
+fn motions_text(m: &[Motion]) -> String {
+    m.iter().map(|m| format!("{}，{}，{}，{}", m.title, m.in_favour, m.against, m.abstaining)).collect::<Vec<_>>().join("\n")
+}
+
 fn guests_text(g: &[Guest]) -> String {
     g.iter().map(|g| if g.unit.is_empty() { g.name.clone() } else { format!("{} {}", g.name, g.unit) }).collect::<Vec<_>>().join("\n")
 }
@@ -223,6 +247,7 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
             "time" => v.time = val,
             "makes_up" => v.makes_up = val,
             "guests" => v.guests = val,
+            "motions" => v.motions = val,
             "version" => v.version = val.trim().parse().unwrap_or(0),
             _ => {
                 if let Some(f) = MeetingNotes::FIELDS.iter().find(|f| f.code == k) {
@@ -253,7 +278,16 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
             Person { id: *id, name: name.clone(), status: st.code(), reason: reasons.get(id).cloned().unwrap_or_default() }
         })
         .collect();
-    let mut input = MeetingInput { org_id, kinds: v.kinds.clone(), starts_at, makes_up: v.makes_up.clone(), attendance, guests: guests_of(&v.guests), ..Default::default() };
+    let mut input = MeetingInput {
+        org_id,
+        kinds: v.kinds.clone(),
+        starts_at,
+        makes_up: v.makes_up.clone(),
+        attendance,
+        guests: guests_of(&v.guests),
+        motions: motions_of(&v.motions),
+        ..Default::default()
+    };
     v.notes.fill(&mut input);
     Submitted { input, values: v, people }
 }
@@ -336,6 +370,7 @@ async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
         makes_up: m.makes_up.unwrap_or_default(),
         notes: m.notes,
         guests: guests_text(&m.guests),
+        motions: motions_text(&m.motions),
         version: m.version,
     };
     Ok(form_page(&auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, v, people, FieldErrors::default()))

@@ -6,6 +6,7 @@ use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 pub mod m007_meetings;
 pub mod m008_life_counts;
 pub mod m011_participation;
+pub mod m013_motions;
 pub mod m009_attachments;
 
 /// The tables of this area as they are today.
@@ -36,6 +37,7 @@ pub const TABLES: &[TableSpec] = &[
             n("deleted_at", Int),
             n("delete_reason", Text),
             n("makes_up", Text),
+            c("motions", Text),
         ],
         primary_key: &[],
         large: true,
