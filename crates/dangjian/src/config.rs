@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use dangjian_store::account::AuthSettings;
+use dangjian_store::notice::NoticeSettings;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,6 +30,8 @@ pub struct Config {
     pub audit_refusal_window_secs: u64,
     /// Seconds between the scheduler's looks at which jobs are due.
     pub scheduler_tick_secs: u64,
+    /// 提醒: `[notice]` with `days_ahead`, and `[notice.smtp]` / `[notice.sms]` when configured.
+    pub notice: NoticeSettings,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             audit_checkpoint_secs: 60,
             audit_refusal_window_secs: 60,
             scheduler_tick_secs: 30,
+            notice: NoticeSettings::default(),
         }
     }
 }
