@@ -41,6 +41,10 @@ enum Ep {
     Jobs,
     PlaceInGroup,
     GroupMembers,
+    Notifications,
+    ReadAllNotifications,
+    ReadNotification,
+    NoticeDeliveries,
 }
 
 impl Ep {
@@ -65,6 +69,10 @@ impl Ep {
             Ep::Jobs => "GET /jobs",
             Ep::PlaceInGroup => "PUT /members/{id}/group (a group of their branch)",
             Ep::GroupMembers => "GET /orgs/{党小组}/group-members",
+            Ep::Notifications => "GET /notifications",
+            Ep::ReadAllNotifications => "POST /notifications/read-all",
+            Ep::ReadNotification => "POST /notifications/{shuji1 的提醒}/read",
+            Ep::NoticeDeliveries => "GET /notifications/deliveries?org={id}",
         }
     }
 }
@@ -118,6 +126,12 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (PlaceInGroup, Other, [403, 403, 404, 200, 404, 404]),
     (GroupMembers, Own, [403, 403, 404, 200, 200, 404]),
     (GroupMembers, Other, [403, 403, 404, 200, 404, 404]),
+    // 提醒: everyone reads their own; nobody another's; deliveries are the administrator's.
+    (Notifications, Sys, [200, 200, 200, 200, 200, 200]),
+    (ReadAllNotifications, Sys, [200, 200, 200, 200, 200, 200]),
+    (ReadNotification, Own, [404, 404, 404, 404, 200, 404]),
+    (NoticeDeliveries, Own, [403, 403, 404, 200, 403, 404]),
+    (NoticeDeliveries, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -135,6 +149,8 @@ struct Fixture {
     /// A 党小组 of the own and of the other branch, for the placement rows.
     own_group: i64,
     other_group: i64,
+    /// A reminder of shuji1's.
+    notification: i64,
 }
 
 async fn group(app: &TestApp, parent: i64, code: &str) -> i64 {
@@ -156,7 +172,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let audit_admin = app.account_id("shenji").await;
     let own_group = app.org_id("SZJGGW-A01-B1-G1").await;
     let other_group = group(app, other_org, "AUTHZ-Z").await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group }
+    let shuji1 = app.account_id("shuji1").await;
+    app.exec(&format!("INSERT INTO notifications (tenant_id, account_id, org_id, kind, obligation_kind, period, due_by, title, body, created_at) VALUES (1, {shuji1}, {own_org}, 'due_soon', 'theme_day', '2099-01', '2099-01-31', '即将到期', '授权测试', 0)")).await;
+    let notification = app.scalar(&format!("SELECT MAX(id) FROM notifications WHERE account_id = {shuji1}")).await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, notification }
 }
 
 /// The request of one row for one user; `n` makes created names unique.
@@ -193,6 +212,10 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize) -> (&'static str, String, O
             ("PUT", format!("/members/{member}/group"), Some(json!({"group_id": g})))
         }
         GroupMembers => ("GET", format!("/orgs/{}/group-members", if obj == Other { fx.other_group } else { fx.own_group }), None),
+        Notifications => ("GET", "/notifications".into(), None),
+        ReadAllNotifications => ("POST", "/notifications/read-all".into(), None),
+        ReadNotification => ("POST", format!("/notifications/{}/read", fx.notification), None),
+        NoticeDeliveries => ("GET", format!("/notifications/deliveries?org={org}"), None),
     }
 }
 

@@ -21,6 +21,7 @@ mod job;
 mod life;
 mod member;
 mod migration;
+mod notice;
 mod org;
 mod roster;
 mod security;

@@ -122,6 +122,7 @@ async fn send(store: &Store, channel: Channel, address: &str, title: &str, body:
             Some(s) => s.send(address, body).await,
             None => Err("未配置短信网关".into()),
         },
+        // Written as sent with the reminder: never due.
         Channel::InApp => Ok(()),
     }
 }

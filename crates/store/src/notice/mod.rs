@@ -17,4 +17,4 @@ mod remind;
 pub use channel::{NoticeSettings, Notifier, SmsSettings, SmtpSettings};
 pub use deliver::{deliver, DeliverSummary};
 pub use read::{contact, deliveries, list, mark_read, set_email, unread_count, Contact, Delivery, NoticeQuery, Notification, OrgDeliveries, OrgNotice, Recipient, BELL_CAP};
-pub use remind::{remind, RemindSummary};
+pub use remind::{remind, remind_within, RemindSummary};

@@ -4,7 +4,7 @@
 mod life;
 pub mod names;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use dangjian_domain::member::{Category, Details, EventKind, Gender, Status, ValidMember};
 use dangjian_domain::org::{OrgKind, UnitCategory};
 use dangjian_domain::policy::Role;
@@ -256,12 +256,9 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         account::grant(store, &ctx, a.id, role.code(), scope).await?;
     }
     life::demo(store, &root).await?;
-    // 提醒: the bell shows something on first start, whatever the day of the month — last
-    // month's lapses as of its first day, and what falls due now.
-    let first_of_month = today.with_day(1).unwrap_or(today);
-    for day in [first_of_month, today] {
-        crate::notice::remind(store, day).await?;
-    }
+    // 提醒: the bell shows something on first start, whatever the day of the month — what is
+    // still to hold by the month's end.
+    crate::notice::remind_within(store, today, 31).await?;
     query::execute(&store.db, &query::insert("meta", vec![("key", "demo_loaded".into()), ("value", time::now_unix().to_string().into())])).await?;
     let members = org::stats_of(store, &root).await?.members;
     let orgs = count_orgs(&store.db, root.id).await?;
