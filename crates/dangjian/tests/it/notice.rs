@@ -170,18 +170,20 @@ async fn smtp_listener() -> Smtp {
     Smtp { port, messages }
 }
 
+/// What the gateway received: (number, text, secret header) per request it accepted.
+type Seen = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
+
 /// A local SMS gateway: answers 500 to the first `fail_first` requests, 200 after; keeps the
 /// query and the secret header of each request.
 struct Gateway {
     port: u16,
     hits: Arc<AtomicUsize>,
-    seen: Arc<Mutex<Vec<(String, String, Option<String>)>>>,
+    seen: Seen,
 }
 
 async fn sms_gateway(fail_first: usize) -> Gateway {
     use axum::extract::{Query, State};
     use axum::http::{HeaderMap, StatusCode};
-    type Seen = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
     let hits = Arc::new(AtomicUsize::new(0));
     let seen: Seen = Arc::default();
     async fn send(State((hits, seen, fail_first)): State<(Arc<AtomicUsize>, Seen, usize)>, headers: HeaderMap, Query(q): Query<std::collections::HashMap<String, String>>) -> StatusCode {

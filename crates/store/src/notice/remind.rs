@@ -140,12 +140,10 @@ async fn add_deliveries<C: ConnectionTrait>(store: &Store, c: &C, tenant: i64, n
     if store.notice.has_email() {
         addresses.extend(r.email.clone().map(|e| (Channel::Email, e)));
     }
-    if store.notice.has_sms() {
-        if let Some(enc) = &r.phone_enc {
-            match store.crypto.decrypt_field(enc) {
-                Ok(phone) => addresses.push((Channel::Sms, phone)),
-                Err(e) => tracing::warn!(account = r.account_id, error = %e, "reminder: the phone number cannot be read; no SMS"),
-            }
+    if let (true, Some(enc)) = (store.notice.has_sms(), &r.phone_enc) {
+        match store.crypto.decrypt_field(enc) {
+            Ok(phone) => addresses.push((Channel::Sms, phone)),
+            Err(e) => tracing::warn!(account = r.account_id, error = %e, "reminder: the phone number cannot be read; no SMS"),
         }
     }
     let now = time::now_unix();
