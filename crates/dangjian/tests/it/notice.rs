@@ -384,3 +384,21 @@ async fn the_endpoints_are_in_the_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_mistake_in_the_channels_is_refused_at_startup_naming_the_key() {
+    let db = TestDb::new().await;
+    for (settings, key) in [
+        (NoticeSettings { sms: Some(SmsSettings { url: "https://gw/send?to={phone}&msg={text}".into(), method: "GET".into(), secret: None, secret_header: "X".into() }), ..Default::default() }, "notice.sms.url"),
+        (NoticeSettings { sms: Some(SmsSettings { url: "http://gw/send?to={phone}".into(), method: "GET".into(), secret: None, secret_header: "X".into() }), ..Default::default() }, "notice.sms.url"),
+        (NoticeSettings { sms: Some(SmsSettings { url: "http://gw/?a={phone}&b={text}".into(), method: "PUT".into(), secret: None, secret_header: "X".into() }), ..Default::default() }, "notice.sms.method"),
+        (NoticeSettings { smtp: Some(SmtpSettings { host: "127.0.0.1".into(), port: 25, from: "不是地址".into(), user: None, password: None }), ..Default::default() }, "notice.smtp.from"),
+        (NoticeSettings { smtp: Some(SmtpSettings { host: "127.0.0.1".into(), port: 25, from: "a@example.org".into(), user: Some("u".into()), password: None }), ..Default::default() }, "notice.smtp.user"),
+        (NoticeSettings { days_ahead: 0, ..Default::default() }, "notice.days_ahead"),
+    ] {
+        let mut cfg = test_config(&db.url);
+        cfg.notice = settings;
+        let e = dangjian::startup::open_store(&cfg).await.expect_err(key);
+        assert!(e.contains(key), "{key}: {e}");
+    }
+}
