@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use dangjian_store::account::AuthSettings;
+use dangjian_store::notice::NoticeSettings;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,6 +35,8 @@ pub struct Config {
     pub scheduler_tick_secs: u64,
     /// 月评比: the monthly ranking of organisations (issue 10: an installation can turn it off).
     pub life_ranking: bool,
+    /// 提醒: `[notice]` with `days_ahead`, and `[notice.smtp]` / `[notice.sms]` when configured.
+    pub notice: NoticeSettings,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             audit_refusal_window_secs: 60,
             scheduler_tick_secs: 30,
             life_ranking: true,
+            notice: NoticeSettings::default(),
         }
     }
 }

@@ -67,6 +67,7 @@ fn create_sqlite_file(file: &Path) -> Result<(), String> {
 
 /// Opens (and migrates) the database named by the configuration.
 pub async fn open_store(cfg: &Config) -> Result<Store, String> {
+    let notifier = dangjian_store::notice::Notifier::new(&cfg.notice).map_err(|e| format!("配置有误：{e}"))?;
     let crypto = load_key(cfg)?;
     if let Some(file) = cfg.is_sqlite().then(|| sqlite_file(&cfg.database)).flatten() {
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -75,7 +76,7 @@ pub async fn open_store(cfg: &Config) -> Result<Store, String> {
         create_sqlite_file(file)?;
     }
     let store = Store::open(&cfg.database, Arc::new(crypto), cfg.max_connections).await.map_err(|e| format!("无法打开数据库：{e}"))?;
-    Ok(store.with_checkpoint_file(cfg.checkpoint_file()).with_attachments_dir(cfg.attachments_dir()).with_refusal_window(cfg.audit_refusal_window_secs))
+    Ok(store.with_checkpoint_file(cfg.checkpoint_file()).with_attachments_dir(cfg.attachments_dir()).with_refusal_window(cfg.audit_refusal_window_secs).with_notifier(notifier))
 }
 
 pub struct App {

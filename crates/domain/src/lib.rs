@@ -5,6 +5,7 @@ pub mod crypto;
 pub mod idcard;
 pub mod life;
 pub mod member;
+pub mod notice;
 pub mod org;
 pub mod password;
 pub mod period;

@@ -71,6 +71,8 @@ pub enum Action {
     LifeRead,
     /// Record, correct and delete meeting records.
     LifeWrite,
+    /// 提醒: see how the reminders of an organisation's secretaries were delivered.
+    NoticeDeliveryRead,
 }
 
 impl Action {
@@ -120,7 +122,7 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite),
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead),
         // A secretary records the organisational life of the organisations in their scope.
         Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite),
         // A member sees the meetings of their own organisation (the 党员 role is granted on it);
@@ -275,6 +277,18 @@ mod tests {
                 assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
                 assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
             }
+        }
+    }
+
+    #[test]
+    fn only_org_admins_see_deliveries_in_scope() {
+        let admin = actor(&[(Role::OrgAdmin, "/1/2/")]);
+        assert_eq!(admin.decide(Action::NoticeDeliveryRead, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(admin.decide(Action::NoticeDeliveryRead, Target::org("/1/5/")), Decision::Hidden);
+        // A secretary reads their own reminders, not how the others' were sent.
+        assert_eq!(actor(&[(Role::Secretary, "/1/2/3/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/3/")), Decision::Forbidden);
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::Member] {
+            assert_ne!(actor(&[(r, "/1/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/")), Decision::Allow, "{r:?}");
         }
     }
 

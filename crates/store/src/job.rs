@@ -53,6 +53,32 @@ pub fn registry() -> Vec<Job> {
                 Ok(format!("撤销 {n} 个到期的临时党支部"))
             })
         },
+    },
+    Job {
+        name: "notice_remind",
+        label: "组织生活提醒（即将到期与已逾期）",
+        // Daily at 08:00 CST (periods align to the Unix epoch); a repeated run writes nothing twice.
+        period_secs: 86_400,
+        lease_secs: 3600,
+        run: |store| {
+            Box::pin(async move {
+                let s = crate::notice::remind(&store, time::today_cst()).await?;
+                Ok(format!("写入 {} 条提醒、{} 条待发送投递", s.notifications, s.deliveries))
+            })
+        },
+    },
+    Job {
+        name: "notice_deliver",
+        label: "提醒的邮件与短信发送",
+        // A run longer than its lease is harmless: each delivery is claimed on its own.
+        period_secs: 60,
+        lease_secs: 50,
+        run: |store| {
+            Box::pin(async move {
+                let s = crate::notice::deliver(&store, time::now_unix()).await?;
+                Ok(format!("发送 {} 条，失败待重试 {} 条，放弃 {} 条", s.sent, s.failed, s.gave_up))
+            })
+        },
     }]
 }
 

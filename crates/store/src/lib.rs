@@ -17,6 +17,7 @@ pub mod sample;
 pub mod member;
 #[allow(clippy::disallowed_methods)]
 pub mod migration;
+pub mod notice;
 pub mod org;
 pub mod query;
 pub mod roster;
@@ -132,6 +133,8 @@ pub struct Store {
     pub refusals: Arc<audit::refusal::Refusals>,
     /// The organisation tree in memory, shared by every clone (`org::tree`).
     pub(crate) tree: Arc<org::tree::Snapshot>,
+    /// 提醒: how many days ahead to remind, and the configured email and SMS senders.
+    pub notice: Arc<notice::Notifier>,
 }
 
 impl std::fmt::Debug for Store {
@@ -145,7 +148,7 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        let store = Store { db, crypto, checkpoint_file: None, attachments_dir: None, refusals: Arc::default(), tree: Arc::default() };
+        let store = Store { db, crypto, checkpoint_file: None, attachments_dir: None, refusals: Arc::default(), tree: Arc::default(), notice: Arc::default() };
         store.check_key().await?;
         store.reload_tree().await?;
         audit::ensure_head_signed(&store).await?;
@@ -155,6 +158,12 @@ impl Store {
     /// Counts repeated refusals in windows of `secs` seconds (one minute by default).
     pub fn with_refusal_window(mut self, secs: u64) -> Store {
         self.refusals = Arc::new(audit::refusal::Refusals::with_window(secs));
+        self
+    }
+
+    /// Sends reminders through `notifier`'s channels (`notice::Notifier::new` checks the settings).
+    pub fn with_notifier(mut self, notifier: notice::Notifier) -> Store {
+        self.notice = Arc::new(notifier);
         self
     }
 

@@ -51,6 +51,8 @@ pub struct Authed {
     pub ctx: Ctx,
     pub session: Session,
     pub bearer: bool,
+    /// 提醒: unread reminders for the bell of a page (counted for page views only).
+    pub unread: i64,
 }
 
 impl Authed {
@@ -173,6 +175,7 @@ impl FromRequestParts<AppState> for Authed {
                 return Err(reject(RejectKind::Csrf));
             }
         }
-        Ok(Authed { ctx, session, bearer: is_bearer })
+        let unread = if api || parts.method != Method::GET { 0 } else { dangjian_store::notice::unread_count(&state.store, &ctx).await.unwrap_or(0) };
+        Ok(Authed { ctx, session, bearer: is_bearer, unread })
     }
 }

@@ -48,6 +48,10 @@ enum Ep {
     ListAttachments,
     GetAttachment,
     DeleteAttachment,
+    Notifications,
+    ReadAllNotifications,
+    ReadNotification,
+    NoticeDeliveries,
 }
 
 impl Ep {
@@ -79,6 +83,10 @@ impl Ep {
             Ep::ListAttachments => "GET /meetings/{id}/attachments",
             Ep::GetAttachment => "GET /attachments/{id}",
             Ep::DeleteAttachment => "DELETE /attachments/{id}",
+            Ep::Notifications => "GET /notifications",
+            Ep::ReadAllNotifications => "POST /notifications/read-all",
+            Ep::ReadNotification => "POST /notifications/{shuji1 的提醒}/read",
+            Ep::NoticeDeliveries => "GET /notifications/deliveries?org={id}",
         }
     }
 }
@@ -149,6 +157,12 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (GetAttachment, Other, [403, 403, 404, 200, 404, 404]),
     (DeleteAttachment, Own, [403, 403, 404, 204, 204, 403]),
     (DeleteAttachment, Other, [403, 403, 404, 204, 404, 404]),
+    // 提醒: everyone reads their own; nobody another's; deliveries are the administrator's.
+    (Notifications, Sys, [200, 200, 200, 200, 200, 200]),
+    (ReadAllNotifications, Sys, [200, 200, 200, 200, 200, 200]),
+    (ReadNotification, Own, [404, 404, 404, 404, 200, 404]),
+    (NoticeDeliveries, Own, [403, 403, 404, 200, 403, 404]),
+    (NoticeDeliveries, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -172,6 +186,8 @@ struct Fixture {
     other_meeting: i64,
     own_files: Vec<i64>,
     other_files: Vec<i64>,
+    /// A reminder of shuji1's.
+    notification: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -210,7 +226,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let other_group = group(app, other_org, "AUTHZ-Z").await;
     let (own_meeting, own_files) = meeting_with_files(app, own_org).await;
     let (other_meeting, other_files) = meeting_with_files(app, other_org).await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files }
+    let shuji1 = app.account_id("shuji1").await;
+    app.exec(&format!("INSERT INTO notifications (tenant_id, account_id, org_id, kind, obligation_kind, period, due_by, title, body, created_at) VALUES (1, {shuji1}, {own_org}, 'due_soon', 'theme_day', '2099-01', '2099-01-31', '即将到期', '授权测试', 0)")).await;
+    let notification = app.scalar(&format!("SELECT MAX(id) FROM notifications WHERE account_id = {shuji1}")).await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -260,6 +279,10 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         ListAttachments => ("GET", format!("/meetings/{meeting}/attachments"), None),
         GetAttachment => ("GET", format!("/attachments/{}", files[0]), None),
         DeleteAttachment => ("DELETE", format!("/attachments/{}", files[user]), None),
+        Notifications => ("GET", "/notifications".into(), None),
+        ReadAllNotifications => ("POST", "/notifications/read-all".into(), None),
+        ReadNotification => ("POST", format!("/notifications/{}/read", fx.notification), None),
+        NoticeDeliveries => ("GET", format!("/notifications/deliveries?org={org}"), None),
     }
 }
 

@@ -22,6 +22,7 @@ mod job;
 mod life;
 mod member;
 mod migration;
+mod notice;
 mod org;
 mod roster;
 mod security;

@@ -271,10 +271,15 @@ async fn subject(store: &Store, ctx: &Ctx, org_id: Option<i64>) -> Result<Node> 
 
 /// Every organisation of the subtree with its obligations in the period, in tree order.
 pub async fn report(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period) -> Result<(Node, Vec<OrgCompliance>)> {
+    report_on(store, ctx, org_id, period, time::today_cst()).await
+}
+
+/// [`report`] as it stands on `today` (the reminders' job, driven by its own clock).
+pub async fn report_on(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period, today: NaiveDate) -> Result<(Node, Vec<OrgCompliance>)> {
     let o = subject(store, ctx, org_id).await?;
     let tree = store.tree().await?;
     let rules = rules::load(store).await?;
-    let items = evaluate_nodes(store, &o.path, tree.subtree(&o.path), period, time::today_cst(), &rules).await?;
+    let items = evaluate_nodes(store, &o.path, tree.subtree(&o.path), period, today, &rules).await?;
     Ok((o, items))
 }
 

@@ -14,6 +14,7 @@ mod life;
 mod m001_foundation;
 mod member;
 mod meta;
+mod notice;
 mod org;
 pub mod spec;
 
@@ -40,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m009_attachments", life::m009_attachments::up),
     ("m010_group_membership", member::m010_group_membership::up),
     ("m011_participation", life::m011_participation::up),
+    ("m012_notifications", notice::m012_notifications::up),
     ("m013_motions", life::m013_motions::up),
 ];
 
@@ -105,7 +107,7 @@ pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<us
 /// Every table of the application's data, today, in an order that satisfies foreign keys:
 /// what backup and restore walk.
 pub static TABLES: LazyLock<Vec<&'static TableSpec>> =
-    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, life::TABLES, audit::TABLES]));
+    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, life::TABLES, notice::TABLES, audit::TABLES]));
 
 /// Tables of operational state (the scheduler's), which backups leave out.
 pub const OPERATIONAL: &[TableSpec] = job::TABLES;

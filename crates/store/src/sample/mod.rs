@@ -256,6 +256,9 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         account::grant(store, &ctx, a.id, role.code(), scope).await?;
     }
     life::demo(store, &root).await?;
+    // 提醒: the bell shows something on first start, whatever the day of the month — what is
+    // still to hold by the month's end.
+    crate::notice::remind_within(store, today, 31).await?;
     query::execute(&store.db, &query::insert("meta", vec![("key", "demo_loaded".into()), ("value", time::now_unix().to_string().into())])).await?;
     let members = org::stats_of(store, &root).await?.members;
     let orgs = count_orgs(&store.db, root.id).await?;

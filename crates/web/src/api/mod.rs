@@ -6,6 +6,7 @@ mod audit;
 mod job;
 pub mod life;
 pub mod member;
+mod notice;
 mod org;
 pub mod session;
 
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())
+        .merge(notice::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

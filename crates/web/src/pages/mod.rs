@@ -6,6 +6,7 @@ mod audit;
 mod job;
 mod life;
 mod member;
+mod notice;
 mod org;
 mod roster;
 mod session;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())
+        .merge(notice::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -53,6 +55,8 @@ pub struct Nav {
     pub can_accounts: bool,
     pub can_audit: bool,
     pub can_jobs: bool,
+    /// 提醒: the bell's unread count, capped (`bell()` shows 99+).
+    pub unread: i64,
 }
 
 fn can_anywhere(actor: &Actor, action: Action) -> bool {
@@ -73,7 +77,13 @@ impl Nav {
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,
             can_jobs: a.decide(Action::JobRead, Target::system()) == Decision::Allow,
+            unread: auth.unread,
         }
+    }
+
+    /// The bell's figure: the count, or 99+.
+    pub fn bell(&self) -> String {
+        if self.unread > 99 { "99+".into() } else { self.unread.to_string() }
     }
 }
 
