@@ -105,7 +105,7 @@ async fn a_stricter_local_rule_changes_the_status_within_its_subtree_only() {
         "citation": "本单位党建工作制度第5条：每月开展2次主题党日", "replaces_seeded": true, "within_org_id": own,
     });
     let added = zuzhi.post_json("/obligation-rules", &rule).await.assert_status(201).json();
-    assert_eq!(added["within_org_name"].as_str().is_some(), true);
+    assert!(added["within_org_name"].as_str().is_some(), "{added}");
     let o = obligation(&report(&zuzhi, own, &last).await, own, "theme_day", &last);
     assert_eq!(o["required"], 2);
     assert_ne!(o["status"], "done", "one 主题党日 no longer meets a month: {o}");

@@ -199,8 +199,7 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>> {
     for (col, h) in ["序号", "组织", "类别", "应完成", "按期完成", "逾期补开", "未完成事项"].iter().enumerate() {
         sheet.write_string_with_format(3, col as u16, *h, &bold).map_err(fail)?;
     }
-    let mut row = 4u32;
-    for (i, c) in b.missed.iter().chain(b.met.iter()).enumerate() {
+    for (row, (i, c)) in (4u32..).zip(b.missed.iter().chain(b.met.iter()).enumerate()) {
         sheet.write_number(row, 0, (i + 1) as f64).map_err(fail)?;
         sheet.write_string(row, 1, &c.org_name).map_err(fail)?;
         sheet.write_string(row, 2, c.org_kind.label()).map_err(fail)?;
@@ -209,7 +208,6 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>> {
         sheet.write_number(row, 5, f64::from(c.met - c.met_on_time)).map_err(fail)?;
         let missed = Bulletin::missed_text(c);
         sheet.write_string(row, 6, if missed.is_empty() { "全部完成" } else { &missed }).map_err(fail)?;
-        row += 1;
     }
     sheet.set_column_width(1, 28).map_err(fail)?;
     sheet.set_column_width(6, 60).map_err(fail)?;

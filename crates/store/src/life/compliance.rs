@@ -62,11 +62,7 @@ pub struct OrgCompliance {
 impl OrgCompliance {
     /// 按期完成率 in per mille; an organisation that owes nothing has met everything.
     pub fn on_time_permille(&self) -> u32 {
-        if self.owed == 0 {
-            1000
-        } else {
-            (self.met_on_time * 1000 + self.owed / 2) / self.owed
-        }
+        (self.met_on_time * 1000 + self.owed / 2).checked_div(self.owed).unwrap_or(1000)
     }
     pub fn on_time_text(&self) -> String {
         let p = self.on_time_permille();

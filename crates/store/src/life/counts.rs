@@ -124,7 +124,9 @@ async fn write<C: ConnectionTrait>(c: &C, cond: Cond) -> Result<()> {
         .order_by(("k", "starts_at"), Order::Asc)
         .to_owned();
     let records: Vec<Counted> = query::fetch(c, &stmt).await?;
-    let mut buckets: BTreeMap<(i64, MeetingKind, Period), (i64, String, Vec<NaiveDate>)> = BTreeMap::new();
+    // (organisation, kind, period) → (tenant, path, days held).
+    type Bucket = (i64, String, Vec<NaiveDate>);
+    let mut buckets: BTreeMap<(i64, MeetingKind, Period), Bucket> = BTreeMap::new();
     for r in records {
         let held = time::cst_date(r.starts_at);
         for g in GRANULARITIES {

@@ -172,10 +172,8 @@ impl RuleInput {
         if let Err(e) = rule.validate() {
             errors.push(e);
         }
-        if self.replaces_seeded {
-            if let Err(e) = RuleSet::seeded().replace(rule.clone()) {
-                errors.push(e);
-            }
+        if let (true, Err(e)) = (self.replaces_seeded, RuleSet::seeded().replace(rule.clone())) {
+            errors.push(e);
         }
         if errors.is_empty() {
             Ok(rule)

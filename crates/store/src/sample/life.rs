@@ -236,9 +236,7 @@ async fn write_batch(
             // The 21st member of each roster drifts away: absent two meetings in three.
             let (status, reason) = if talk {
                 (AttendanceStatus::Present, "")
-            } else if drift.get(&m.id).is_some_and(|months| today.checked_sub_months(Months::new(*months)).is_some_and(|d| p.day > d)) {
-                (AttendanceStatus::Absent, "")
-            } else if j == 20 && rng.chance(67) {
+            } else if drift.get(&m.id).is_some_and(|months| today.checked_sub_months(Months::new(*months)).is_some_and(|d| p.day > d)) || (j == 20 && rng.chance(67)) {
                 (AttendanceStatus::Absent, "")
             } else if rng.chance(6) {
                 (AttendanceStatus::Leave, LEAVE_REASONS[rng.below(LEAVE_REASONS.len() as u64) as usize])
