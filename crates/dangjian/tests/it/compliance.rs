@@ -234,7 +234,7 @@ async fn the_weekly_check_monthly_ranking_and_quarterly_bulletin_pages() {
     page(&zuzhi, &app, &format!("/compliance?org={root}&view=month&period=2026Q3")).await.assert_status(422);
     let quarter = Period::containing(PeriodKind::Quarter, today_cst()).and_then(|q| q.prev()).unwrap();
     let b = page(&zuzhi, &app, &format!("/compliance?org={root}&view=quarter&period={quarter}")).await.assert_status(200).text();
-    assert!(b.contains("组织生活落实情况通报") && b.contains("未全部完成的组织") && b.contains("全部完成的组织"), "{b}");
+    assert!(b.contains("组织生活落实情况通报") && b.contains("有逾期未完成事项的组织") && b.contains("到期事项均已完成的组织"), "{b}");
     assert!(b.contains("@media print") || b.contains("app.css"), "printable");
     let x = zuzhi.client.get(app.url(&format!("/compliance/bulletin.xlsx?org={root}&period={quarter}"))).send().await.expect("xlsx");
     assert_eq!(x.status().as_u16(), 200);

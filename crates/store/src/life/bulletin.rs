@@ -151,7 +151,8 @@ fn recount(c: &mut OrgCompliance) {
     (c.owed, c.met, c.met_on_time, c.overdue, c.due, c.late_days) = (owed, met, on_time, overdue, due, late);
 }
 
-/// 季通报 — who met every obligation of the quarter and who did not, with what they missed.
+/// 季通报 — who met every obligation that fell due in the quarter and who did not, with what
+/// they missed.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Bulletin {
     pub org_id: i64,
@@ -165,9 +166,10 @@ pub struct Bulletin {
 }
 
 impl Bulletin {
-    /// The lines of what an organisation missed or has still to do.
+    /// What an organisation missed: its overdue obligations (a yearly meeting of a year still
+    /// running is not missed yet).
     pub fn missed_text(c: &OrgCompliance) -> String {
-        c.open().map(|o| format!("{} {}（应{}次，已{}次）", o.period, o.kind.label(), o.required, o.held)).collect::<Vec<_>>().join("；")
+        c.obligations.iter().filter(|o| o.status == Status::Overdue).map(|o| format!("{} {}（应{}次，已{}次）", o.period, o.kind.label(), o.required, o.held)).collect::<Vec<_>>().join("；")
     }
 }
 
@@ -177,7 +179,7 @@ pub async fn bulletin(store: &Store, ctx: &Ctx, org_id: Option<i64>, quarter: Pe
     }
     let (o, items) = report(store, ctx, org_id, quarter).await?;
     let totals = super::compliance::totals(&items);
-    let (met, missed): (Vec<_>, Vec<_>) = items.into_iter().filter(|c| c.owed > 0).partition(|c| c.open().next().is_none());
+    let (met, missed): (Vec<_>, Vec<_>) = items.into_iter().filter(|c| c.owed > 0).partition(|c| c.overdue == 0);
     Ok(Bulletin { org_id: o.id, org_name: o.name, period: quarter.to_string(), as_of: Date(time::today_cst()), totals, met, missed })
 }
 
@@ -196,7 +198,7 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>> {
         b.totals.orgs, b.totals.orgs_all_met, b.totals.obligations, b.totals.done, b.totals.done_late, b.totals.overdue, b.totals.due
     );
     sheet.write_string(1, 0, &summary).map_err(fail)?;
-    for (col, h) in ["序号", "组织", "类别", "应完成", "按期完成", "逾期补开", "未完成事项"].iter().enumerate() {
+    for (col, h) in ["序号", "组织", "类别", "应完成", "按期完成", "逾期补开", "逾期未完成事项"].iter().enumerate() {
         sheet.write_string_with_format(3, col as u16, *h, &bold).map_err(fail)?;
     }
     for (row, (i, c)) in (4u32..).zip(b.missed.iter().chain(b.met.iter()).enumerate()) {
@@ -207,7 +209,7 @@ pub fn bulletin_xlsx(b: &Bulletin) -> Result<Vec<u8>> {
         sheet.write_number(row, 4, f64::from(c.met_on_time)).map_err(fail)?;
         sheet.write_number(row, 5, f64::from(c.met - c.met_on_time)).map_err(fail)?;
         let missed = Bulletin::missed_text(c);
-        sheet.write_string(row, 6, if missed.is_empty() { "全部完成" } else { &missed }).map_err(fail)?;
+        sheet.write_string(row, 6, if missed.is_empty() { "到期事项均已完成" } else { &missed }).map_err(fail)?;
     }
     sheet.set_column_width(1, 28).map_err(fail)?;
     sheet.set_column_width(6, 60).map_err(fail)?;
