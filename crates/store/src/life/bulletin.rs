@@ -22,6 +22,11 @@ pub struct Open {
 }
 
 impl Open {
+    /// Most urgent first: overdue, then by due date.
+    fn urgency(&self) -> (bool, Date, i64, dangjian_domain::life::obligation::ObligationKind) {
+        (self.obligation.status != Status::Overdue, self.obligation.due_by, self.org_id, self.obligation.kind)
+    }
+
     /// Days until (negative: since) the due date.
     pub fn days_left(&self, today: NaiveDate) -> i64 {
         (self.obligation.due_by.0 - today).num_days()
@@ -59,7 +64,7 @@ pub async fn weekly(store: &Store, ctx: &Ctx, org_id: Option<i64>, today: NaiveD
             push(c, &|ob| ob.status == Status::Overdue);
         }
     }
-    items.sort_by_key(|i| (i.obligation.status != Status::Overdue, i.obligation.due_by, i.org_id, i.obligation.kind));
+    items.sort_by_key(Open::urgency);
     Ok((o.id, o.name, items))
 }
 
@@ -70,7 +75,7 @@ pub async fn outstanding(store: &Store, ctx: &Ctx, org_id: i64, today: NaiveDate
     let (_, items) = report(store, ctx, Some(org_id), quarter).await?;
     let mut open: Vec<Open> =
         items.iter().flat_map(|c| c.open().map(|ob| Open { org_id: c.org_id, org_name: c.org_name.clone(), obligation: *ob })).collect();
-    open.sort_by_key(|i| (i.obligation.status != Status::Overdue, i.obligation.due_by, i.org_id, i.obligation.kind));
+    open.sort_by_key(Open::urgency);
     Ok(open)
 }
 
@@ -115,7 +120,7 @@ pub async fn ranking(store: &Store, ctx: &Ctx, org_id: Option<i64>, month: Perio
         .into_iter()
         .filter_map(|mut c| {
             c.obligations.retain(|ob| ob.period.kind() != PeriodKind::Year || ob.status == Status::NotOwed);
-            recount(&mut c);
+            c.recount();
             (c.owed > 0).then_some(c)
         })
         .collect();
@@ -129,26 +134,6 @@ pub async fn ranking(store: &Store, ctx: &Ctx, org_id: Option<i64>, month: Perio
         places.push(Place { place, org: c });
     }
     Ok((o.id, o.name, places))
-}
-
-fn recount(c: &mut OrgCompliance) {
-    let (mut owed, mut met, mut on_time, mut overdue, mut due, mut late) = (0, 0, 0, 0, 0, 0);
-    for o in &c.obligations {
-        match o.status {
-            Status::NotOwed => continue,
-            Status::Done => {
-                met += 1;
-                match o.late_days {
-                    Some(d) => late += d,
-                    None => on_time += 1,
-                }
-            }
-            Status::Due => due += 1,
-            Status::Overdue => overdue += 1,
-        }
-        owed += 1;
-    }
-    (c.owed, c.met, c.met_on_time, c.overdue, c.due, c.late_days) = (owed, met, on_time, overdue, due, late);
 }
 
 /// 季通报 — who met every obligation that fell due in the quarter and who did not, with what

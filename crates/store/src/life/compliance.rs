@@ -60,6 +60,45 @@ pub struct OrgCompliance {
 }
 
 impl OrgCompliance {
+    fn of(n: &Node, obligations: Vec<Obligation>) -> OrgCompliance {
+        let mut c = OrgCompliance {
+            org_id: n.id,
+            org_name: n.name.clone(),
+            org_kind: n.kind,
+            org_path: n.path.clone(),
+            obligations,
+            owed: 0,
+            met_on_time: 0,
+            met: 0,
+            overdue: 0,
+            due: 0,
+            late_days: 0,
+        };
+        c.recount();
+        c
+    }
+
+    /// The tallies from the obligations (again after a report keeps only some of them).
+    pub(super) fn recount(&mut self) {
+        let (mut owed, mut met, mut on_time, mut overdue, mut due, mut late) = (0, 0, 0, 0, 0, 0);
+        for o in &self.obligations {
+            match o.status {
+                Status::NotOwed => continue,
+                Status::Done => {
+                    met += 1;
+                    match o.late_days {
+                        Some(d) => late += d,
+                        None => on_time += 1,
+                    }
+                }
+                Status::Due => due += 1,
+                Status::Overdue => overdue += 1,
+            }
+            owed += 1;
+        }
+        (self.owed, self.met, self.met_on_time, self.overdue, self.due, self.late_days) = (owed, met, on_time, overdue, due, late);
+    }
+
     /// 按期完成率 in per mille; an organisation that owes nothing has met everything.
     pub fn on_time_permille(&self) -> u32 {
         (self.met_on_time * 1000 + self.owed / 2).checked_div(self.owed).unwrap_or(1000)
@@ -200,36 +239,7 @@ async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Pe
             continue;
         }
         obligations.sort_by_key(|o| (o.due_by, o.kind));
-        let mut c = OrgCompliance {
-            org_id: n.id,
-            org_name: n.name.clone(),
-            org_kind: n.kind,
-            org_path: n.path.clone(),
-            obligations: Vec::new(),
-            owed: 0,
-            met_on_time: 0,
-            met: 0,
-            overdue: 0,
-            due: 0,
-            late_days: 0,
-        };
-        for o in &obligations {
-            match o.status {
-                Status::NotOwed => continue,
-                Status::Done => {
-                    c.met += 1;
-                    match o.late_days {
-                        Some(d) => c.late_days += d,
-                        None => c.met_on_time += 1,
-                    }
-                }
-                Status::Due => c.due += 1,
-                Status::Overdue => c.overdue += 1,
-            }
-            c.owed += 1;
-        }
-        c.obligations = obligations;
-        out.push(c);
+        out.push(OrgCompliance::of(n, obligations));
     }
     Ok(out)
 }
