@@ -35,6 +35,9 @@ pub struct Config {
     pub scheduler_tick_secs: u64,
     /// 月评比: the monthly ranking of organisations (issue 10: an installation can turn it off).
     pub life_ranking: bool,
+    /// 新建组织的起算方式: what an organisation created during a period owes for it,
+    /// `next_full_period` (default, DOMAIN.md) or `pro_rata`.
+    pub life_grace: dangjian_domain::life::obligation::Grace,
     /// 提醒: `[notice]` with `days_ahead`, and `[notice.smtp]` / `[notice.sms]` when configured.
     pub notice: NoticeSettings,
 }
@@ -55,6 +58,7 @@ impl Default for Config {
             audit_refusal_window_secs: 60,
             scheduler_tick_secs: 30,
             life_ranking: true,
+            life_grace: Default::default(),
             notice: NoticeSettings::default(),
         }
     }

@@ -76,7 +76,7 @@ pub async fn open_store(cfg: &Config) -> Result<Store, String> {
         create_sqlite_file(file)?;
     }
     let store = Store::open(&cfg.database, Arc::new(crypto), cfg.max_connections).await.map_err(|e| format!("无法打开数据库：{e}"))?;
-    Ok(store.with_checkpoint_file(cfg.checkpoint_file()).with_attachments_dir(cfg.attachments_dir()).with_refusal_window(cfg.audit_refusal_window_secs).with_notifier(notifier))
+    Ok(store.with_checkpoint_file(cfg.checkpoint_file()).with_attachments_dir(cfg.attachments_dir()).with_refusal_window(cfg.audit_refusal_window_secs).with_notifier(notifier).with_life_grace(cfg.life_grace))
 }
 
 pub struct App {

@@ -135,6 +135,12 @@ pub struct Store {
     pub(crate) tree: Arc<org::tree::Snapshot>,
     /// 提醒: how many days ahead to remind, and the configured email and SMS senders.
     pub notice: Arc<notice::Notifier>,
+    /// The counts of recent periods in memory, for the compliance of large subtrees
+    /// (`life::snapshot`).
+    pub(crate) life: Arc<life::snapshot::Snapshots>,
+    /// What an organisation created during a period owes for it (DOMAIN.md: an installation
+    /// setting, by default from the next full period).
+    pub life_grace: dangjian_domain::life::obligation::Grace,
 }
 
 impl std::fmt::Debug for Store {
@@ -148,7 +154,7 @@ impl Store {
     pub async fn open(url: &str, crypto: Arc<dyn CryptoProvider>, max_connections: u32) -> Result<Store> {
         let db = db::connect(url, max_connections).await?;
         migration::run(&db).await?;
-        let store = Store { db, crypto, checkpoint_file: None, attachments_dir: None, refusals: Arc::default(), tree: Arc::default(), notice: Arc::default() };
+        let store = Store { db, crypto, checkpoint_file: None, attachments_dir: None, refusals: Arc::default(), tree: Arc::default(), notice: Arc::default(), life: Arc::default(), life_grace: Default::default() };
         store.check_key().await?;
         store.reload_tree().await?;
         audit::ensure_head_signed(&store).await?;
@@ -164,6 +170,11 @@ impl Store {
     /// Sends reminders through `notifier`'s channels (`notice::Notifier::new` checks the settings).
     pub fn with_notifier(mut self, notifier: notice::Notifier) -> Store {
         self.notice = Arc::new(notifier);
+        self
+    }
+
+    pub fn with_life_grace(mut self, grace: dangjian_domain::life::obligation::Grace) -> Store {
+        self.life_grace = grace;
         self
     }
 

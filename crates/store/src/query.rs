@@ -6,7 +6,7 @@
 //! values apart from the text, so no area assembles SQL with `format!`.
 
 use sea_orm::sea_query::{
-    Alias, Asterisk, Cond, DeleteStatement, Expr, ExprTrait, InsertStatement, Order, Query, SelectStatement, UpdateStatement,
+    Alias, Asterisk, Cond, DeleteStatement, Expr, ExprTrait, InsertStatement, OnConflict, Order, Query, SelectStatement, UpdateStatement,
 };
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, StatementBuilder, Value};
 
@@ -143,11 +143,24 @@ pub fn insert(table: &'static str, pairs: Vec<(&'static str, Value)>) -> InsertS
 /// Writes rows of column–value pairs with multi-row INSERTs within the backends' parameter
 /// limits: attendance of 40 people is one statement.
 pub async fn insert_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>) -> Result<(), DbErr> {
+    write_chunked(c, table, rows, None).await
+}
+
+/// [`insert_chunked`] with `ON CONFLICT …`: a row whose key exists updates it as `on_conflict`
+/// says (an upsert of many rows in a few statements).
+pub async fn upsert_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>, on_conflict: OnConflict) -> Result<(), DbErr> {
+    write_chunked(c, table, rows, Some(on_conflict)).await
+}
+
+async fn write_chunked<C: ConnectionTrait>(c: &C, table: &'static str, rows: Vec<Vec<(&'static str, Value)>>, on_conflict: Option<OnConflict>) -> Result<(), DbErr> {
     let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(crate::dialect::rows_per_statement(c.get_database_backend(), width)).collect();
-        if let Some(stmt) = insert_rows(table, chunk) {
+        if let Some(mut stmt) = insert_rows(table, chunk) {
+            if let Some(o) = &on_conflict {
+                stmt.on_conflict(o.clone());
+            }
             execute(c, &stmt).await?;
         }
     }

@@ -322,3 +322,76 @@ async fn the_vote_rules_refuse_a_motion_that_did_not_pass() {
     let show = page(&shuji, &app, &format!("/meetings/{}", m["id"])).await.assert_status(200).text();
     assert!(show.contains("表决事项") && show.contains("通过"), "{show}");
 }
+
+/// The whole tree's report is evaluated from counts held in memory: a write through one node is
+/// in the next report of every node, and so is a branch reaching the 7 full members from which
+/// it owes a monthly 支委会 (支部条例 art. 20).
+#[tokio::test]
+async fn a_report_of_the_whole_tree_sees_every_write_at_once_on_every_node() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let (root, own) = (app.org_id(ROOT).await, app.org_id(OWN_BRANCH).await);
+    let other = second_node(&app).await;
+    let now = month(today_cst());
+    let key = now.to_string();
+    let on_other = || async {
+        let (_, items) = dangjian_store::life::compliance::report(&other, &cli_ctx(), Some(root), now).await.expect("report on the other node");
+        items
+    };
+    let held_there = |items: &[dangjian_store::life::compliance::OrgCompliance], org: i64| {
+        items.iter().find(|i| i.org_id == org).and_then(|i| i.obligations.iter().find(|o| o.kind.code() == "theme_day")).map(|o| o.held)
+    };
+    let root_report = || async { zuzhi.get_ok(&format!("/compliance?org={root}&period={key}&per_page=200")).await };
+    let before = obligation(&root_report().await, own, "theme_day", &key)["held"].as_i64().expect("held");
+    let before_there = held_there(&on_other().await, own);
+    let body = json!({"org_id": own, "kinds": ["theme_day"], "starts_at": today_at_eight(), "topic": "主题党日：学习新修订的条例"});
+    let m = shuji.post_json("/meetings", &body).await.assert_status(201).json();
+    assert_eq!(obligation(&root_report().await, own, "theme_day", &key)["held"].as_i64(), Some(before + 1), "the writing node");
+    assert_eq!(held_there(&on_other().await, own), before_there.map(|h| h + 1), "another node on the same database");
+    shuji.delete(&format!("/meetings/{}?reason={}", m["id"], urlencode("重复登记"))).await.assert_status(204);
+    assert_eq!(obligation(&root_report().await, own, "theme_day", &key)["held"].as_i64(), Some(before));
+    assert_eq!(held_there(&on_other().await, own), before_there);
+
+    // A branch of six full members owes no 支委会; the seventh sets one up.
+    let a01 = app.org_id("SZJGGW-A01").await;
+    let since = (today_cst() - chrono::Duration::days(800)).to_string();
+    let body = json!({"parent_id": a01, "kind": "branch", "name": "七人党支部", "code": "SZJGGW-A01-SEVEN", "established_on": since});
+    let small = zuzhi.post_json("/orgs", &body).await.assert_status(201).json()["id"].as_i64().expect("id");
+    for i in 0..6u16 {
+        zuzhi.post_json("/members", &member_body(small, &format!("七人{i}"), &id_number("110105", "19800101", 300 + i), "")).await.assert_status(201);
+    }
+    let owes_committee = |r: &Value| {
+        r["items"].as_array().expect("items").iter().find(|i| i["org_id"] == small).expect("the new branch")["obligations"]
+            .as_array()
+            .expect("obligations")
+            .iter()
+            .any(|o| o["kind"] == "branch_committee_meeting")
+    };
+    assert!(!owes_committee(&root_report().await), "six full members: no 支委会");
+    zuzhi.post_json("/members", &member_body(small, "七人6", &id_number("110105", "19800101", 306), "")).await.assert_status(201);
+    assert!(owes_committee(&root_report().await), "the seventh full member: a monthly 支委会 is owed");
+    other.refresh_tree().await.expect("the new branch on the other node");
+    let there = on_other().await;
+    assert!(there.iter().find(|i| i.org_id == small).expect("on the other node").obligations.iter().any(|o| o.kind.code() == "branch_committee_meeting"));
+}
+
+/// DOMAIN.md: an organisation created during a period owes from the next full period, or pro
+/// rata — an installation setting (`life_grace`).
+#[tokio::test]
+async fn an_installation_can_make_a_new_organisation_owe_pro_rata() {
+    let quarter = Period::containing(PeriodKind::Quarter, today_cst()).and_then(|q| q.prev()).expect("last quarter");
+    let created = (quarter.first_day() + chrono::Duration::days(1)).to_string();
+    for (grace, status, required) in [
+        (dangjian_domain::life::obligation::Grace::NextFullPeriod, "not_owed", 0),
+        (dangjian_domain::life::obligation::Grace::ProRata, "overdue", 1),
+    ] {
+        let app = spawn_app_with(|c| c.life_grace = grace).await;
+        app.demo().await;
+        let zuzhi = app.demo_login("zuzhi").await;
+        let parent = app.org_id("SZJGGW-A01").await;
+        let body = json!({"parent_id": parent, "kind": "branch", "name": "季初成立党支部", "code": "SZJGGW-A01-NEW", "established_on": created});
+        let id = zuzhi.post_json("/orgs", &body).await.assert_status(201).json()["id"].as_i64().expect("id");
+        let o = obligation(&report(&zuzhi, id, &quarter.to_string()).await, id, "branch_general_meeting", &quarter.to_string());
+        assert_eq!((o["status"].as_str(), o["required"].as_i64()), (Some(status), Some(required)), "{grace:?}: {o}");
+    }
+}

@@ -275,6 +275,10 @@ fn owed_by_text(kinds: &[OrgKind]) -> String {
     kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、")
 }
 
+/// 支部条例 art. 20 (quoted): a branch of 7 or more full members sets up a 支部委员会 — the fact
+/// that decides whether the monthly 支委会 is owed.
+pub const COMMITTEE_FROM: i64 = 7;
+
 /// The facts about an organisation that decide what it owes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrgFacts {
@@ -283,6 +287,13 @@ pub struct OrgFacts {
     pub dissolved_on: Option<NaiveDate>,
     /// Has set up a 支部委员会 (支部条例 art. 20: 7 or more full members).
     pub has_committee: bool,
+}
+
+impl Default for Grace {
+    /// DOMAIN.md "Organisational life": default from the next full period.
+    fn default() -> Self {
+        Grace::NextFullPeriod
+    }
 }
 
 /// A record counting for an obligation: its date (CST) and, for a make-up meeting (补开),

@@ -4,23 +4,17 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use dangjian_domain::life::obligation::{evaluate, Grace, NotOwedReason, Obligation, OrgFacts, Status};
-use dangjian_domain::member::Status as MemberStatus;
+use dangjian_domain::life::obligation::{evaluate, Grace, COMMITTEE_FROM, NotOwedReason, Obligation, OrgFacts, RuleSet, Status};
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::period::{Period, PeriodKind};
 use dangjian_domain::policy::{Action, Target};
 use dangjian_domain::time;
-use sea_orm::sea_query::{Alias, Cond, ExprTrait, JoinType};
 
-use super::counts::{held_in, GRANULARITIES};
+use super::counts::held_in;
+use super::snapshot::{self, OrgCounts};
 use super::rules::{self, Rules};
 use crate::org::{self, Node};
-use crate::query::{self, col, in_subtree, record};
 use crate::{page_bounds, Ctx, Result, Store, StoreError};
-
-/// 支部条例 art. 20: a branch of 7 or more full members sets up a 支部委员会 (the fact that
-/// decides whether the monthly 支委会 is owed).
-const COMMITTEE_FROM: i64 = 7;
 
 /// The filters of a compliance report.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -169,70 +163,33 @@ pub fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period> {
     }
 }
 
-record! {
-    struct CountRow from "life_counts" as "c" { org_id: i64, kind: String, period: String, days: String }
-}
-
-record! {
-    struct FullRow from "org_member_counts" as "n" { org_id: i64, n: i64 }
-}
-
 /// Evaluates every organisation of `nodes` (one subtree of the snapshot, in path order) for the
-/// period: reads the counts of the periods involved and the full-member counts, once each.
-async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<OrgCompliance>> {
-    // Only the rows some rule reads: each kind in the periods of its rules' granularity, one
-    // range of `(period, org_path)` per period (one OR over them is slower on both backends).
-    let single = nodes.len() == 1;
-    let mut rows: Vec<CountRow> = Vec::new();
-    for g in GRANULARITIES {
-        let mut kinds: Vec<String> = rules.views().iter().filter(|v| v.rule.frequency.granularity() == g).map(|v| v.rule.kind.code().to_string()).collect();
-        kinds.sort();
-        kinds.dedup();
-        if kinds.is_empty() {
-            continue;
-        }
-        for p in period.overlapping(g) {
-            let mut cond = Cond::all().add(col("c", "period").eq(p.to_string())).add(col("c", "kind").is_in(kinds.clone()));
-            cond = if single { cond.add(col("c", "org_id").eq(nodes[0].id)) } else { cond.add(in_subtree(col("c", "org_path"), subtree)) };
-            rows.extend(query::fetch::<CountRow, _>(&store.db, &CountRow::select().cond_where(cond).to_owned()).await?);
-        }
+/// period. One organisation reads its own few rows; a larger subtree evaluates the in-memory
+/// counts of the period (`snapshot`), brought up to date by the one-row version check.
+async fn evaluate_nodes(store: &Store, nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<OrgCompliance>> {
+    let empty = OrgCounts::default();
+    if let [one] = nodes {
+        let counts = snapshot::counts_of(store, period, &[one.id]).await?;
+        return Ok(evaluate_with(nodes, period, today, rules, store.life_grace, |id| counts.get(&id).unwrap_or(&empty)));
     }
-    // Per organisation its few rows, scanned for each rule: no key built per lookup.
-    let mut counts: HashMap<i64, Vec<CountRow>> = HashMap::with_capacity(nodes.len());
-    for r in rows {
-        counts.entry(r.org_id).or_default().push(r);
-    }
-    let period_keys: HashMap<PeriodKind, Vec<(Period, String)>> =
-        GRANULARITIES.iter().map(|g| (*g, period.overlapping(*g).into_iter().map(|p| (p, p.to_string())).collect())).collect();
-    let mut rule_sets: HashMap<Vec<i64>, dangjian_domain::life::obligation::RuleSet> = HashMap::new();
-    let mut full = FullRow::select();
-    let mut fc = Cond::all().add(col("n", "status").eq(MemberStatus::Full));
-    if single {
-        fc = fc.add(col("n", "org_id").eq(nodes[0].id));
-    } else {
-        full.join_as(JoinType::InnerJoin, Alias::new("orgs"), Alias::new("o"), col("o", "id").equals((Alias::new("n"), Alias::new("org_id"))));
-        fc = fc.add(in_subtree(col("o", "path"), subtree));
-    }
-    full.cond_where(fc);
-    let mut full_members: HashMap<i64, i64> = HashMap::new();
-    for r in query::fetch::<FullRow, _>(&store.db, &full).await? {
-        *full_members.entry(r.org_id).or_default() += r.n;
-    }
-    let grace = Grace::NextFullPeriod;
+    let counts = snapshot::period_counts(store, period).await?;
+    Ok(evaluate_with(nodes, period, today, rules, store.life_grace, |id| counts.orgs.get(&id).unwrap_or(&empty)))
+}
+
+fn evaluate_with<'a>(nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules, grace: Grace, counts_of: impl Fn(i64) -> &'a OrgCounts) -> Vec<OrgCompliance> {
+    let mut rule_sets: HashMap<Vec<i64>, RuleSet> = HashMap::new();
     let mut out = Vec::new();
     for n in nodes {
-        let f = facts(n, full_members.get(&n.id).copied().unwrap_or(0));
+        let mine = counts_of(n.id);
+        let f = facts(n, mine.full_members);
         let set = rule_sets.entry(rules.rows_for(&n.path)).or_insert_with(|| rules.for_path(&n.path));
-        let mine = counts.get(&n.id).map(Vec::as_slice).unwrap_or_default();
         let mut obligations = Vec::new();
         for rule in set.rules() {
             if rule.applies_to(&f).is_err() {
                 continue;
             }
-            let held: Vec<_> = period_keys[&rule.frequency.granularity()]
-                .iter()
-                .flat_map(|(p, key)| mine.iter().filter(|r| r.period == *key && r.kind == rule.kind.code()).flat_map(|r| held_in(*p, &r.days)))
-                .collect();
+            let g = rule.frequency.granularity();
+            let held: Vec<_> = mine.rows.iter().filter(|(kind, p, _)| *kind == rule.kind && p.kind() == g).flat_map(|(_, p, days)| held_in(*p, days)).collect();
             obligations.extend(evaluate(rule, &f, period, today, grace, &held));
         }
         if obligations.is_empty() {
@@ -241,7 +198,7 @@ async fn evaluate_nodes(store: &Store, subtree: &str, nodes: &[Node], period: Pe
         obligations.sort_by_key(|o| (o.due_by, o.kind));
         out.push(OrgCompliance::of(n, obligations));
     }
-    Ok(out)
+    out
 }
 
 pub(super) fn totals(items: &[OrgCompliance]) -> Totals {
@@ -287,7 +244,7 @@ pub async fn report_on(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Pe
     let o = subject(store, ctx, org_id).await?;
     let tree = store.tree().await?;
     let rules = rules::load(store).await?;
-    let items = evaluate_nodes(store, &o.path, tree.subtree(&o.path), period, today, &rules).await?;
+    let items = evaluate_nodes(store, tree.subtree(&o.path), period, today, &rules).await?;
     Ok((o, items))
 }
 

@@ -94,20 +94,21 @@ pub(super) async fn refresh<C: ConnectionTrait>(c: &C, o: &Node, kinds: &[Meetin
             write(c, cond).await?;
         }
     }
-    Ok(())
+    super::snapshot::touch(c, &[(o.id, super::meeting::tenant_of(o))]).await
 }
 
-/// Rebuilds the rows of these organisations from their records (bulk loads).
+/// Rebuilds the rows of these organisations from their records (bulk loads: the demo, `gen`),
+/// and drops every copy of the counts held in memory (`snapshot`).
 pub(crate) async fn rebuild_orgs<C: ConnectionTrait>(c: &C, orgs: &[i64]) -> Result<()> {
     for chunk in orgs.chunks(500) {
         query::execute(c, &query::delete("life_counts").and_where(Expr::col(Alias::new("org_id")).is_in(chunk.to_vec())).to_owned()).await?;
         write(c, Cond::all().add(col("k", "org_id").is_in(chunk.to_vec()))).await?;
     }
-    Ok(())
+    super::snapshot::reset(c).await
 }
 
-/// Rebuilds every row from the records (after the demo or `gen` wrote records in bulk, and by
-/// the migration that introduced the rows).
+/// Rebuilds every row from the records: the migration that introduced the rows, which runs
+/// before any node holds counts in memory, so no copy is dropped (`snapshot`).
 pub async fn rebuild_all<C: ConnectionTrait>(c: &C) -> Result<()> {
     query::execute(c, &query::delete("life_counts").to_owned()).await?;
     write(c, Cond::all()).await
@@ -152,9 +153,11 @@ async fn write<C: ConnectionTrait>(c: &C, cond: Cond) -> Result<()> {
 
 /// A row's days as the records the obligations engine counts: a day after the period's end is
 /// a late record (补开) that counts for this period.
-pub fn held_in(period: Period, days: &str) -> Vec<Held> {
-    days.split(',')
-        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map(|on| Held { on, makes_up: (on > period.last_day()).then_some(period) })
-        .collect()
+pub fn held_in(period: Period, days: &[NaiveDate]) -> impl Iterator<Item = Held> + '_ {
+    days.iter().map(move |&on| Held { on, makes_up: (on > period.last_day()).then_some(period) })
+}
+
+/// A row's `days` column: the days its records were held, `YYYY-MM-DD` separated by commas.
+pub fn parse_days(days: &str) -> Vec<NaiveDate> {
+    days.split(',').filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).collect()
 }

@@ -9,6 +9,7 @@ pub mod counts;
 mod meeting;
 pub mod participation;
 pub mod rules;
+pub(crate) mod snapshot;
 mod write;
 
 pub use attachment::Attachment;

@@ -28,16 +28,9 @@ pub(super) async fn record<C: ConnectionTrait>(c: &C, tenant: i64, starts_at: i6
         return Ok(());
     }
     let later = Expr::case(col("excluded", "last_at").gt(col(TABLE, "last_at")), col("excluded", "last_at")).finally(col(TABLE, "last_at"));
-    for chunk in ids.chunks(crate::dialect::rows_per_statement(c.get_database_backend(), 3)) {
-        let mut stmt = Query::insert();
-        stmt.into_table(Alias::new(TABLE)).columns([Alias::new("member_id"), Alias::new("tenant_id"), Alias::new("last_at")]);
-        for id in chunk {
-            stmt.values_panic([(*id).into(), tenant.into(), starts_at.into()]);
-        }
-        stmt.on_conflict(OnConflict::column(Alias::new("member_id")).value(Alias::new("last_at"), later.clone()).to_owned());
-        query::execute(c, &stmt).await?;
-    }
-    Ok(())
+    let rows = ids.into_iter().map(|id| vec![("member_id", id.into()), ("tenant_id", tenant.into()), ("last_at", starts_at.into())]).collect();
+    let on_conflict = OnConflict::column(Alias::new("member_id")).value(Alias::new("last_at"), later).to_owned();
+    Ok(query::upsert_chunked(c, TABLE, rows, on_conflict).await?)
 }
 
 /// The latest live record each member (of `only`, or everyone) took part in.

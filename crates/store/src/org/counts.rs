@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use dangjian_domain::life::obligation::COMMITTEE_FROM;
+use dangjian_domain::member::Status as MemberStatus;
 use dangjian_domain::org as rules;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::ConnectionTrait;
@@ -25,7 +27,7 @@ record! {
 }
 
 record! {
-    struct PathRow from "orgs" as "o" { id: i64, path: String }
+    struct PathRow from "orgs" as "o" { id: i64, tenant_id: Option<i64>, path: String }
 }
 
 fn cols(names: &[&'static str]) -> Vec<Alias> {
@@ -39,9 +41,15 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
     ids.sort_unstable();
     ids.dedup();
     let mut delta: HashMap<Key, i64> = HashMap::new();
+    // Full members before and after, per organisation: whether it has a 支委会 may change.
+    let mut full: HashMap<i64, (i64, i64)> = HashMap::new();
+    let is_full = |status: &str| status == MemberStatus::Full.code();
     for chunk in ids.chunks(500) {
         let select = Direct::select().and_where(col("c", "org_id").is_in(chunk.iter().copied())).to_owned();
         for o in query::fetch::<Direct, _>(c, &select).await? {
+            if is_full(&o.status) {
+                full.entry(o.org_id).or_default().0 += o.n;
+            }
             *delta.entry((o.org_id, o.status, o.category)).or_default() -= o.n;
         }
         let in_chunk = || Expr::col(Alias::new("org_id")).is_in(chunk.iter().copied());
@@ -58,6 +66,9 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
         fill.select_from(counted).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         query::execute(c, &fill).await?;
         for o in query::fetch::<Direct, _>(c, &select).await? {
+            if is_full(&o.status) {
+                full.entry(o.org_id).or_default().1 += o.n;
+            }
             *delta.entry((o.org_id, o.status, o.category)).or_default() += o.n;
         }
     }
@@ -72,12 +83,18 @@ pub(crate) async fn recount<C: ConnectionTrait>(c: &C, org_ids: &[i64]) -> Resul
     for chunk in changed.chunks(500) {
         let stmt = PathRow::select().and_where(col("o", "id").is_in(chunk.iter().copied())).to_owned();
         for r in query::fetch::<PathRow, _>(c, &stmt).await? {
-            paths.insert(r.id, r.path);
+            paths.insert(r.id, (r.path, r.tenant_id.unwrap_or(r.id)));
         }
     }
+    let flipped: Vec<(i64, i64)> = full
+        .iter()
+        .filter(|(_, (before, after))| (*before >= COMMITTEE_FROM) != (*after >= COMMITTEE_FROM))
+        .filter_map(|(org, _)| paths.get(org).map(|(_, tenant)| (*org, *tenant)))
+        .collect();
+    crate::life::snapshot::touch(c, &flipped).await?;
     let mut up: HashMap<Key, i64> = HashMap::new();
     for ((org, status, category), d) in delta {
-        for ancestor in paths.get(&org).map(|p| rules::path_ids(p)).unwrap_or_default() {
+        for ancestor in paths.get(&org).map(|(p, _)| rules::path_ids(p)).unwrap_or_default() {
             *up.entry((ancestor, status.clone(), category.clone())).or_default() += d;
         }
     }

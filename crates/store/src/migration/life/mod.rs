@@ -7,6 +7,7 @@ pub mod m007_meetings;
 pub mod m008_life_counts;
 pub mod m011_participation;
 pub mod m013_motions;
+pub mod m014_life_dirty;
 pub mod m009_attachments;
 
 /// The tables of this area as they are today.
@@ -85,6 +86,12 @@ pub const TABLES: &[TableSpec] = &[
             c("created_at", Int),
         ],
         primary_key: &[],
+        large: false,
+    },
+    TableSpec {
+        name: "life_dirty",
+        cols: &[fk("org_id", "orgs", false), c("tenant_id", Int), c("version", Int)],
+        primary_key: &["org_id"],
         large: false,
     },
     TableSpec {
