@@ -44,6 +44,8 @@ enum Ep {
     ListMeetings,
     Compliance,
     AddRule,
+    MeetingKinds,
+    AddMeetingKind,
     UploadAttachment,
     ListAttachments,
     GetAttachment,
@@ -79,6 +81,8 @@ impl Ep {
             Ep::ListMeetings => "GET /meetings?org={id}",
             Ep::Compliance => "GET /compliance?org={id}",
             Ep::AddRule => "POST /obligation-rules (within {id})",
+            Ep::MeetingKinds => "GET /meeting-kinds?org={id}",
+            Ep::AddMeetingKind => "POST /meeting-kinds (org {id}: for its installation)",
             Ep::UploadAttachment => "POST /meetings/{id}/attachments",
             Ep::ListAttachments => "GET /meetings/{id}/attachments",
             Ep::GetAttachment => "GET /attachments/{id}",
@@ -148,6 +152,12 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     // A local rule is a change to the organisations it binds.
     (AddRule, Own, [403, 403, 404, 201, 403, 404]),
     (AddRule, Other, [403, 403, 404, 201, 404, 404]),
+    // 自定义会议类别: read with the organisation's life; added by who may change the top
+    // organisation, whichever organisation of the installation is named.
+    (MeetingKinds, Own, [403, 403, 404, 200, 200, 200]),
+    (MeetingKinds, Other, [403, 403, 404, 200, 404, 404]),
+    (AddMeetingKind, Own, [403, 403, 404, 201, 404, 404]),
+    (AddMeetingKind, Other, [403, 403, 404, 201, 404, 404]),
     // 附件 follow their meeting: read with it, written by who records it.
     (UploadAttachment, Own, [403, 403, 404, 201, 201, 403]),
     (UploadAttachment, Other, [403, 403, 404, 201, 404, 404]),
@@ -275,6 +285,8 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
             "/obligation-rules".into(),
             Some(json!({"kind": "party_lecture", "owed_by": ["branch"], "frequency": "monthly", "count": 1, "citation": format!("授权矩阵测试{n}"), "within_org_id": org})),
         ),
+        MeetingKinds => ("GET", format!("/meeting-kinds?org={org}"), None),
+        AddMeetingKind => ("POST", "/meeting-kinds".into(), Some(json!({"org_id": org, "code": format!("matrix_kind_{n}"), "name": format!("矩阵类别{n}"), "held_by": ["branch"]}))),
         UploadAttachment => ("POST", format!("/meetings/{meeting}/attachments"), None),
         ListAttachments => ("GET", format!("/meetings/{meeting}/attachments"), None),
         GetAttachment => ("GET", format!("/attachments/{}", files[0]), None),

@@ -130,6 +130,8 @@ macro_rules! meeting_notes {
             pub org_id: i64,
             /// e.g. `["branch_general_meeting", "party_lecture"]`.
             pub kinds: Vec<String>,
+            /// Kinds the installation added (codes or names), e.g. `["integrity_education"]`.
+            pub local_kinds: Vec<String>,
             /// RFC 3339 with an offset, e.g. `2026-07-01T15:00:00+08:00`.
             pub starts_at: String,
             /// 补开: the earlier period this record makes up (`2026-08`, `2026Q3`, …); it then
@@ -294,7 +296,8 @@ impl MeetingInput {
     pub fn validate(&self, now: i64) -> Result<ValidMeeting, Vec<Invalid>> {
         let mut errors = Vec::new();
         let mut kinds = Vec::new();
-        if self.kinds.iter().all(|k| k.trim().is_empty()) {
+        // Added kinds (自定义会议类别) are the store's to resolve; one of them is a kind too.
+        if self.kinds.iter().chain(&self.local_kinds).all(|k| k.trim().is_empty()) {
             errors.push(Invalid::new("kinds", "required", "请至少选择一种会议类别"));
         }
         for k in self.kinds.iter().filter(|k| !k.trim().is_empty()) {

@@ -4,6 +4,7 @@
 
 pub mod attachment;
 pub mod lapse;
+pub mod local_kind;
 pub mod meeting;
 pub mod obligation;
 pub mod vote;

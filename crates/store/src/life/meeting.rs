@@ -15,6 +15,7 @@ use dangjian_domain::time;
 use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
+use super::local_kind::{self, KindRef};
 use crate::org::{self, Node};
 use crate::query::{self, col, in_scopes, in_subtree, record};
 use crate::{page_bounds, Ctx, Page, Result, Store, StoreError};
@@ -48,6 +49,8 @@ pub struct Meeting {
     #[serde(skip)]
     pub org_path: String,
     pub kinds: Vec<MeetingKind>,
+    /// 自定义会议类别 the record counts as besides.
+    pub local_kinds: Vec<KindRef>,
     /// RFC 3339 in China Standard Time.
     pub starts_at: String,
     /// 补开: the earlier period this record makes up and counts for (`2026Q3`), if any.
@@ -70,7 +73,7 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn kind_labels(&self) -> String {
-        self.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、")
+        self.kinds.iter().map(|k| k.label()).chain(self.local_kinds.iter().map(|k| k.name.as_str())).collect::<Vec<_>>().join("、")
     }
     /// The start as people read it: `2026-07-01 15:00`.
     pub fn starts_text(&self) -> String {
@@ -122,10 +125,11 @@ impl MemberAttendance {
     }
 }
 
-/// How many meetings of each kind an organisation held in a year.
+/// How many meetings of each kind (canonical or added) an organisation held in a year.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KindCount {
-    pub kind: MeetingKind,
+    pub code: String,
+    pub label: String,
     pub n: i64,
 }
 
@@ -258,6 +262,7 @@ async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> 
             }
         }
     }
+    let mut local = local_kind::of_meetings(&store.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let tree = store.tree().await?;
     Ok(rows
         .into_iter()
@@ -271,6 +276,7 @@ async fn assemble(store: &Store, rows: Vec<MeetingRow>) -> Result<Vec<Meeting>> 
                 org_name: tree.get(r.org_id).map(|o| o.name.clone()).unwrap_or_default(),
                 org_path: r.org_path,
                 kinds: ks,
+                local_kinds: local.remove(&r.id).unwrap_or_default(),
                 starts_at: format_starts_at(r.starts_at),
                 makes_up: r.makes_up,
                 notes: r.notes,
@@ -316,15 +322,44 @@ fn parse_day(field: &'static str, label: &str, s: &Option<String>) -> Result<Opt
     }
 }
 
+/// What a list is filtered by: a canonical kind, or an added one (its id).
+#[derive(Debug, Clone, Copy)]
+enum KindFilter {
+    Canonical(MeetingKind),
+    Local(i64),
+}
+
 /// Meetings in the caller's scope, newest first. With a kind the list is read from
 /// `meeting_kinds` (index `org_id, kind, starts_at` for one organisation); without, from
 /// `meetings` (index `org_id, starts_at` for one organisation, `org_path, starts_at` for a
 /// subtree). Deleted records are in neither.
 pub async fn list(store: &Store, ctx: &Ctx, q: &MeetingQuery) -> Result<Page<Meeting>> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
+    let asked = match q.org {
+        Some(org_id) => {
+            let o = org::node(store, org_id).await?;
+            store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{org_id}")).await?;
+            Some(o)
+        }
+        None => None,
+    };
+    let scopes = org::scope_paths(store, ctx, Action::LifeRead).await?;
+    if scopes.is_empty() {
+        return Err(StoreError::Forbidden);
+    }
     let kind = match q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(k) => Some(MeetingKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("会议类别“{}”无法识别", k.chars().take(40).collect::<String>())))?),
+        Some(k) => match MeetingKind::parse(k) {
+            Some(m) => Some(KindFilter::Canonical(m)),
+            None => {
+                // An added kind of the installation asked about (or of the caller's first scope).
+                let tenant = match &asked {
+                    Some(o) => tenant_of(o),
+                    None => dangjian_domain::org::path_ids(&scopes[0]).first().copied().unwrap_or(0),
+                };
+                Some(KindFilter::Local(local_kind::find(store, tenant, k).await?.id))
+            }
+        },
     };
     let mut from = parse_day("from", "起始日期", &q.from)?;
     let mut to = parse_day("to", "截止日期", &q.to)?;
@@ -336,32 +371,30 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MeetingQuery) -> Result<Page<Mee
     // The table the filter runs on: the kinds' rows carry the organisation and the start too.
     let t: &'static str = if kind.is_some() { "k" } else { "g" };
     let mut cond = Cond::all();
-    if let Some(org_id) = q.org {
-        let o = org::node(store, org_id).await?;
-        store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{org_id}")).await?;
-        cond = if q.subtree.unwrap_or(true) { cond.add(in_subtree(col(t, "org_path"), &o.path)) } else { cond.add(col(t, "org_id").eq(org_id)) };
-    }
-    let scopes = org::scope_paths(store, ctx, Action::LifeRead).await?;
-    if scopes.is_empty() {
-        return Err(StoreError::Forbidden);
+    if let Some(o) = &asked {
+        cond = if q.subtree.unwrap_or(true) { cond.add(in_subtree(col(t, "org_path"), &o.path)) } else { cond.add(col(t, "org_id").eq(o.id)) };
     }
     cond = cond.add(in_scopes(col(t, "org_path"), &scopes));
-    if let Some(k) = kind {
-        cond = cond.add(col("k", "kind").eq(k));
-    } else {
-        cond = cond.add(col("g", "deleted_at").is_null());
-    }
+    cond = match kind {
+        Some(KindFilter::Canonical(k)) => cond.add(col("k", "kind").eq(k)),
+        Some(KindFilter::Local(id)) => cond.add(col("k", "kind_id").eq(id)),
+        None => cond.add(col("g", "deleted_at").is_null()),
+    };
     if let Some(d) = from {
         cond = cond.add(col(t, "starts_at").gte(cst_day_start(d)));
     }
     if let Some(d) = to {
         cond = cond.add(col(t, "starts_at").lt(cst_day_start(d + chrono::Days::new(1))));
     }
-    let (table, key): (&'static str, &'static str) = if kind.is_some() { ("meeting_kinds", "meeting_id") } else { ("meetings", "id") };
+    let (table, key): (&'static str, &'static str) = match kind {
+        Some(KindFilter::Canonical(_)) => ("meeting_kinds", "meeting_id"),
+        Some(KindFilter::Local(_)) => ("meeting_local_kinds", "meeting_id"),
+        None => ("meetings", "id"),
+    };
     let total = query::scalar(&store.db, &query::count_of(table, t, cond.clone())).await? as u64;
     let mut stmt: SelectStatement = MeetingRow::select();
     if kind.is_some() {
-        stmt.join_as(JoinType::InnerJoin, Alias::new("meeting_kinds"), Alias::new("k"), col("k", "meeting_id").equals((Alias::new("g"), Alias::new("id"))));
+        stmt.join_as(JoinType::InnerJoin, Alias::new(table), Alias::new("k"), col("k", "meeting_id").equals((Alias::new("g"), Alias::new("id"))));
     }
     stmt.cond_where(cond)
         .order_by((Alias::new(t), Alias::new("starts_at")), Order::Desc)
@@ -393,13 +426,32 @@ pub async fn year_summary(store: &Store, ctx: &Ctx, org_id: i64, year: i32) -> R
         .group_by_col((Alias::new("k"), Alias::new("kind")))
         .to_owned();
     let found: Vec<Row> = query::fetch(&store.db, &stmt).await?;
+    #[derive(FromQueryResult)]
+    struct LocalRow {
+        kind_id: i64,
+        n: i64,
+    }
+    let stmt = Query::select()
+        .column((Alias::new("l"), Alias::new("kind_id")))
+        .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
+        .from_as(Alias::new("meeting_local_kinds"), Alias::new("l"))
+        .and_where(col("l", "org_id").eq(org_id))
+        .and_where(col("l", "starts_at").gte(start))
+        .and_where(col("l", "starts_at").lt(end))
+        .group_by_col((Alias::new("l"), Alias::new("kind_id")))
+        .to_owned();
+    let found_local: Vec<LocalRow> = query::fetch(&store.db, &stmt).await?;
     // Every kind the organisation holds is shown, a kind not yet held this year with 0.
-    Ok(MeetingKind::ALL
-        .iter()
-        .copied()
-        .filter(|k| k.held_by(o.kind) || found.iter().any(|r| r.kind == *k))
-        .map(|k| KindCount { kind: k, n: found.iter().find(|r| r.kind == k).map(|r| r.n).unwrap_or(0) })
-        .collect())
+    let canonical = MeetingKind::ALL.iter().copied().filter(|k| k.held_by(o.kind) || found.iter().any(|r| r.kind == *k)).map(|k| KindCount {
+        code: k.code().into(),
+        label: k.label().into(),
+        n: found.iter().find(|r| r.kind == k).map(|r| r.n).unwrap_or(0),
+    });
+    let local = local_kind::list(store, ctx, org_id).await?.into_iter().filter_map(|k| {
+        let n = found_local.iter().find(|r| r.kind_id == k.id).map(|r| r.n).unwrap_or(0);
+        (n > 0 || (!k.retired && k.held_by.contains(&o.kind))).then(|| KindCount { code: k.code, label: k.name, n })
+    });
+    Ok(canonical.chain(local).collect())
 }
 
 /// 参加组织生活 — the meetings a member was listed for, most recently recorded first, for their

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod bulletin;
 pub mod compliance;
 pub mod counts;
+pub mod local_kind;
 mod meeting;
 pub mod participation;
 pub mod rules;

@@ -17,6 +17,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
 use super::counts::{self, kind_row};
+use super::local_kind::{self, LocalKind};
 use super::participation;
 use super::meeting::{authorized, eligible, load, object, row, tenant_of, KindOf, Meeting, MeetingRow};
 use crate::org::{self, Node};
@@ -64,9 +65,7 @@ async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting
     if !o.active {
         errors.push(Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能再登记组织生活", o.name)));
     }
-    for k in v.kinds.iter().filter(|k| !k.held_by(o.kind)) {
-        errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
-    }
+    errors.extend(v.kinds.iter().filter(|k| !k.held_by(o.kind)).map(|k| not_held(o, *k)));
     let (allowed, default) = eligible(c, o).await?;
     let status: HashMap<i64, Status> = allowed.iter().map(|m| (m.id, m.status)).collect();
     for a in v.attendance.iter().filter(|a| !status.contains_key(&a.member_id)) {
@@ -99,19 +98,39 @@ async fn check_against_org<C: ConnectionTrait>(c: &C, o: &Node, v: &ValidMeeting
     Ok((att, motions))
 }
 
-/// The input's own problems and the organisation's, together.
-async fn validate(store: &Store, o: &Node, input: &MeetingInput) -> Result<(ValidMeeting, Vec<ValidAttendance>, Vec<Motion>)> {
+fn not_held(o: &Node, k: MeetingKind) -> Invalid {
+    Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label()))
+}
+
+/// A record that passed every check, with what the store adds to it.
+struct Checked {
+    v: ValidMeeting,
+    att: Vec<ValidAttendance>,
+    motions: Vec<Motion>,
+    local: Vec<LocalKind>,
+}
+
+/// The input's own problems and the organisation's, together. `on_record`: the added kinds the
+/// record already counts as (a correction may keep a kind retired since).
+async fn validate(store: &Store, o: &Node, input: &MeetingInput, on_record: &[i64]) -> Result<Checked> {
+    let mut errors = Vec::new();
+    let given: Vec<String> = input.local_kinds.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let local = local_kind::resolve(&store.db, o, &given, on_record, &mut errors).await?;
     match input.validate(time::now_unix()) {
-        Ok(v) => {
-            let (att, motions) = check_against_org(&store.db, o, &v).await?;
-            Ok((v, att, motions))
-        }
-        Err(mut errors) => {
-            // The kinds that did parse are still checked against the organisation.
-            for k in input.kinds.iter().filter_map(|k| MeetingKind::parse(k)).filter(|k| !k.held_by(o.kind)) {
-                errors.push(Invalid::new("kinds", "kind_not_held", format!("{}不召开{}（见各类组织生活的召开主体）", o.kind.label(), k.label())));
+        Ok(v) => match check_against_org(&store.db, o, &v).await {
+            Ok((att, motions)) if errors.is_empty() => Ok(Checked { v, att, motions, local }),
+            Ok(_) => Err(StoreError::Invalid(errors)),
+            Err(StoreError::Invalid(mut found)) => {
+                found.extend(errors);
+                Err(StoreError::Invalid(found))
             }
-            Err(StoreError::Invalid(errors))
+            Err(e) => Err(e),
+        },
+        Err(mut found) => {
+            // The kinds that did parse are still checked against the organisation.
+            found.extend(input.kinds.iter().filter_map(|k| MeetingKind::parse(k)).filter(|k| !k.held_by(o.kind)).map(|k| not_held(o, k)));
+            found.extend(errors);
+            Err(StoreError::Invalid(found))
         }
     }
 }
@@ -138,16 +157,18 @@ async fn write_kinds_and_attendance<C: ConnectionTrait>(c: &C, id: i64, o: &Node
     Ok(query::insert_chunked(c, "meeting_attendance", rows).await?)
 }
 
-fn audit_detail(o: &Node, v: &ValidMeeting, att: &[ValidAttendance]) -> serde_json::Value {
-    let t = Tally::of(att.iter().map(|a| a.status));
-    json!({"org_id": o.id, "kinds": v.kinds, "starts_at": v.starts_at, "present": t.present, "leave": t.leave, "absent": t.absent})
+fn audit_detail(o: &Node, c: &Checked) -> serde_json::Value {
+    let t = Tally::of(c.att.iter().map(|a| a.status));
+    let local: Vec<&str> = c.local.iter().map(|k| k.code.as_str()).collect();
+    json!({"org_id": o.id, "kinds": c.v.kinds, "local_kinds": local, "starts_at": c.v.starts_at, "present": t.present, "leave": t.leave, "absent": t.absent})
 }
 
 /// Records a meeting: the record, its kinds, its attendance and the audit row in one transaction.
 pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Meeting> {
     let o = org::node(store, input.org_id).await?;
     store.authorize(ctx, Action::LifeWrite, Target::org(&o.path), &format!("org:{}", o.id)).await?;
-    let (v, att, motions) = validate(store, &o, input).await?;
+    let checked = validate(store, &o, input, &[]).await?;
+    let Checked { v, att, motions, local } = &checked;
     let now = time::now_unix();
     let mut pairs = vec![
         ("tenant_id", tenant_of(&o).into()),
@@ -159,14 +180,15 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Me
         ("updated_by", ctx.actor.account_id.into()),
         ("updated_at", now.into()),
     ];
-    pairs.extend(fields(&v, &motions));
+    pairs.extend(fields(v, motions));
     let txn = store.write().await?;
     counts::lock(&txn, o.id).await?;
     let id = query::insert_id(&txn, query::insert("meetings", pairs)).await?;
-    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
+    write_kinds_and_attendance(&txn, id, &o, v, att).await?;
+    local_kind::write(&txn, id, &o, v.starts_at, local).await?;
     counts::refresh(&txn, &o, &v.kinds, &[counts::counts_on(v.starts_at, v.makes_up)]).await?;
-    participation::record(&txn, tenant_of(&o), v.starts_at, &att).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &v, &att)).await?;
+    participation::record(&txn, tenant_of(&o), v.starts_at, att).await?;
+    audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &checked)).await?;
     txn.commit().await?;
     load(store, &o, id).await
 }
@@ -200,6 +222,7 @@ async fn snapshot<C: ConnectionTrait>(c: &C, r: &MeetingRow) -> Result<serde_jso
     let att: Vec<Att> = query::fetch(c, &Att::select().and_where(col("a", "meeting_id").eq(r.id)).order_by((Alias::new("a"), Alias::new("member_id")), Order::Asc).to_owned()).await?;
     let mut record = serde_json::to_value(&r.notes).unwrap_or_else(|_| json!({}));
     record["kinds"] = json!(kinds.iter().map(|k| k.kind).collect::<Vec<_>>());
+    record["local_kinds"] = json!(local_kind::of_meetings(c, &[r.id]).await?.remove(&r.id).unwrap_or_default().into_iter().map(|k| k.code).collect::<Vec<_>>());
     record["starts_at"] = json!(format_starts_at(r.starts_at));
     record["makes_up"] = json!(r.makes_up);
     record["guests"] = serde_json::from_str(&r.guests).unwrap_or(json!([]));
@@ -247,7 +270,8 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     if input.org_id != 0 && input.org_id != r.org_id {
         return Err(StoreError::invalid("org_id", "org_fixed", "会议记录的所属组织不能更改：请删除后在正确的组织下重新登记"));
     }
-    let (v, att, motions) = validate(store, &o, input).await?;
+    let checked = validate(store, &o, input, &local_kind::ids_on(&store.db, id).await?).await?;
+    let Checked { v, att, motions, local } = &checked;
     let now = time::now_unix();
     let txn = store.write().await?;
     counts::lock(&txn, o.id).await?;
@@ -257,7 +281,7 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
         return Err(StoreError::conflict("stale_version", format!("该记录已被他人更正（当前为第{}版，您修改的是第{expected_version}版），请刷新后重新更正", current.version)));
     }
     keep_version(&txn, &current).await?;
-    let mut pairs = fields(&v, &motions);
+    let mut pairs = fields(v, motions);
     pairs.extend([("version", (current.version + 1).into()), ("updated_by", ctx.actor.account_id.into()), ("updated_at", now.into())]);
     let upd = query::update("meetings", pairs).and_where(Expr::col(Alias::new("id")).eq(id)).and_where(Expr::col(Alias::new("version")).eq(current.version)).to_owned();
     if query::execute(&txn, &upd).await? != 1 {
@@ -267,7 +291,9 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     let mut listed = attendees(&txn, id).await?;
     listed.extend(att.iter().map(|a| a.member_id));
     query::execute(&txn, &query::delete("meeting_attendance").and_where(Expr::col(Alias::new("meeting_id")).eq(id)).to_owned()).await?;
-    write_kinds_and_attendance(&txn, id, &o, &v, &att).await?;
+    write_kinds_and_attendance(&txn, id, &o, v, att).await?;
+    local_kind::take(&txn, id).await?;
+    local_kind::write(&txn, id, &o, v.starts_at, local).await?;
     let mut kinds = old_kinds;
     kinds.extend(v.kinds.iter().copied());
     kinds.sort();
@@ -276,7 +302,7 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     listed.sort_unstable();
     listed.dedup();
     participation::recompute(&txn, &listed).await?;
-    let mut detail = audit_detail(&o, &v, &att);
+    let mut detail = audit_detail(&o, &checked);
     detail["version"] = json!(current.version + 1);
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.correct", &object(id), "ok", detail).await?;
     txn.commit().await?;
@@ -304,6 +330,7 @@ pub async fn delete(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<(
     .to_owned();
     query::execute(&txn, &upd).await?;
     let (kinds, day) = take_kinds(&txn, &current).await?;
+    local_kind::take(&txn, id).await?;
     counts::refresh(&txn, &o, &kinds, &[day]).await?;
     participation::recompute(&txn, &attendees(&txn, id).await?).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.delete", &object(id), "ok", json!({"org_id": o.id, "version": current.version, "reason": reason})).await?;

@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use dangjian_store::life::compliance::{Compliance, ComplianceQuery};
 use dangjian_store::life::participation::Warning;
+use dangjian_domain::life::local_kind::LocalKindInput;
+use dangjian_domain::life::MeetingKind;
+use dangjian_store::life::local_kind::{KindRef, LocalKind};
 use dangjian_store::life::rules::{RuleInput, RuleView};
 use dangjian_store::life::{self, Attachment, AttendanceRow, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::Page;
@@ -24,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(compliance))
         .routes(routes!(rules, add_rule))
         .routes(routes!(remove_rule))
+        .routes(routes!(meeting_kinds, add_meeting_kind))
+        .routes(routes!(retire_meeting_kind))
         .routes(routes!(participation))
         .merge(attachment_routes())
 }
@@ -52,7 +57,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingQu
 fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     r.map(|Json(b)| b).map_err(|e| {
         let detail = e.body_text();
-        let field = ["org_id", "kinds", "attendance", "guests", "version", "starts_at", "member_id", "motions", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
+        let field = ["org_id", "local_kinds", "kinds", "attendance", "held_by", "guests", "version", "starts_at", "member_id", "motions", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
         let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
         p.errors = vec![crate::error::FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
         ApiError(p)
@@ -129,6 +134,50 @@ async fn add_rule(State(s): State<AppState>, auth: Authed, b: Result<Json<RuleIn
 #[utoipa::path(delete, path = "/obligation-rules/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn remove_rule(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
     life::rules::remove(&s.store, &auth.ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The meeting kinds of an installation: DOMAIN.md's canonical ones and those it added.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeetingKinds {
+    /// `[{"code": "party_lecture", "name": "党课"}, …]`
+    pub canonical: Vec<KindRef>,
+    /// 自定义会议类别, retired ones included.
+    pub added: Vec<LocalKind>,
+}
+
+/// An added kind for the installation `org_id` belongs to.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewMeetingKind {
+    /// Any organisation of the installation; the kind is the installation's.
+    pub org_id: i64,
+    /// Lower-case letters, digits and `_`, e.g. `integrity_education`.
+    pub code: String,
+    /// e.g. 廉政教育.
+    pub name: String,
+    /// Organisation kinds that hold it, e.g. `["branch", "joint_branch"]`.
+    pub held_by: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/meeting-kinds", params(OrgOnly), responses((status = 200, body = MeetingKinds), (status = 404, body = Problem)))]
+async fn meeting_kinds(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgOnly>) -> Result<Json<MeetingKinds>, ApiError> {
+    let added = life::local_kind::list(&s.store, &auth.ctx, q.org).await?;
+    let canonical = MeetingKind::ALL.iter().map(|k| KindRef { code: k.code().into(), name: k.label().into() }).collect();
+    Ok(Json(MeetingKinds { canonical, added }))
+}
+
+/// Adds a kind of organisational life to the installation (by its organisation administrator).
+#[utoipa::path(post, path = "/meeting-kinds", request_body = NewMeetingKind, responses((status = 201, body = LocalKind), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn add_meeting_kind(State(s): State<AppState>, auth: Authed, b: Result<Json<NewMeetingKind>, axum::extract::rejection::JsonRejection>) -> Result<(StatusCode, Json<LocalKind>), ApiError> {
+    let b = body(b)?;
+    let input = LocalKindInput { code: b.code, name: b.name, held_by: b.held_by };
+    Ok((StatusCode::CREATED, Json(life::local_kind::add(&s.store, &auth.ctx, b.org_id, &input).await?)))
+}
+
+/// Retires an added kind: no new record counts as it; the records that did keep it.
+#[utoipa::path(delete, path = "/meeting-kinds/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn retire_meeting_kind(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    life::local_kind::retire(&s.store, &auth.ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -12,6 +12,7 @@ use dangjian_domain::life::vote::{Motion, MotionInput};
 use dangjian_domain::life::{AttendanceStatus, Guest, MeetingKind, MeetingNotes};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
+use dangjian_store::life::local_kind::KindRef;
 use dangjian_store::life::{self, Attachment, AttendanceInput, AttendanceRow, GuestInput, Meeting, MeetingInput, MeetingQuery, Version};
 use dangjian_store::org::{self, Node};
 
@@ -34,8 +35,14 @@ pub fn routes() -> Router<AppState> {
         .merge(attachment_routes())
 }
 
-fn kind_options() -> Vec<(&'static str, &'static str)> {
-    MeetingKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
+/// The kinds a list can be filtered by: the canonical ones, and those the installation of the
+/// organisation shown added.
+async fn kind_options(s: &AppState, auth: &Authed, org: Option<&Node>) -> Result<Vec<(String, String)>, PageError> {
+    let mut out: Vec<(String, String)> = MeetingKind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string())).collect();
+    if let Some(o) = org {
+        out.extend(life::local_kind::list(&s.store, &auth.ctx, o.id).await?.into_iter().map(|k| (k.code, k.name)));
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -59,7 +66,7 @@ struct ListPage {
     pages: u64,
     kind: String,
     period: String,
-    kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(String, String)>,
     can_write: bool,
     notice: String,
 }
@@ -77,7 +84,8 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery
         Ok(id) => Some(org::node(&s.store, id).await?),
         Err(_) => None,
     };
-    let kind = MeetingKind::parse(&q.kind).map(|k| k.code().to_string()).unwrap_or_default();
+    let kinds = kind_options(&s, &auth, org.as_ref()).await?;
+    let kind = kinds.iter().find(|(c, l)| *c == q.kind.trim() || *l == q.kind.trim()).map(|(c, _)| c.clone()).unwrap_or_default();
     let p = life::list(
         &s.store,
         &auth.ctx,
@@ -102,7 +110,7 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<ListQuery
         pages,
         kind,
         period: q.period.trim().chars().take(10).collect(),
-        kinds: kind_options(),
+        kinds,
         can_write,
         notice: if q.done == "deleted" { "会议记录已删除。".into() } else { String::new() },
     }))
@@ -120,6 +128,8 @@ struct Person {
 #[derive(Default)]
 struct Values {
     kinds: Vec<String>,
+    /// Codes of the 自定义会议类别 ticked.
+    local_kinds: Vec<String>,
     date: String,
     time: String,
     makes_up: String,
@@ -138,6 +148,8 @@ struct FormPage {
     action: String,
     org: Node,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The installation's added kinds this organisation may record (code, name).
+    local: Vec<(String, String)>,
     v: Values,
     people: Vec<Person>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -148,22 +160,33 @@ impl FormPage {
     fn checked(&self, code: &str) -> bool {
         self.v.kinds.iter().any(|k| k == code)
     }
+    fn checked_local(&self, code: &str) -> bool {
+        self.v.local_kinds.iter().any(|k| k == code)
+    }
 }
 
-fn form_page(auth: &Authed, title: String, action: String, org: Node, v: Values, people: Vec<Person>, errors: FieldErrors) -> Response {
+/// The record form. `kept`: added kinds the record already counts as, offered even when retired.
+async fn form_page(s: &AppState, auth: &Authed, title: String, action: String, org: Node, v: Values, people: Vec<Person>, errors: FieldErrors, kept: &[KindRef]) -> Result<Response, PageError> {
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut local: Vec<(String, String)> = life::local_kind::held_by(&s.store, &org).await?.into_iter().map(|k| (k.code, k.name)).collect();
+    for k in kept {
+        if !local.iter().any(|(c, _)| *c == k.code) {
+            local.push((k.code.clone(), k.name.clone()));
+        }
+    }
     let page = FormPage {
         nav: Nav::of(auth),
         title,
         action,
         kinds: MeetingKind::held_by_kind(org.kind).into_iter().map(|k| (k.code(), k.label())).collect(),
+        local,
         org,
         v,
         people,
         statuses: AttendanceStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         errors,
     };
-    render_status(status, &page)
+    Ok(render_status(status, &page))
 }
 
 #[derive(serde::Deserialize)]
@@ -186,7 +209,7 @@ async fn new_page(State(s): State<AppState>, auth: Authed, Query(q): Query<OrgPa
     let now = time::format_unix_cst(time::now_unix());
     let kinds = preset.iter().map(|k| k.code().to_string()).collect();
     let v = Values { date: now.get(..10).unwrap_or_default().into(), time: now.get(11..16).unwrap_or_default().into(), kinds, makes_up: q.makes_up.trim().chars().take(10).collect(), ..Default::default() };
-    Ok(form_page(&auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, v, people, FieldErrors::default()))
+    form_page(&s, &auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, v, people, FieldErrors::default(), &[]).await
 }
 
 /// The submitted form: repeated `kind`s, and `att_<member>` / `reason_<member>` for each person.
@@ -243,6 +266,7 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
     for (k, val) in pairs {
         match k.as_str() {
             "kind" => v.kinds.push(val),
+            "local_kind" => v.local_kinds.push(val),
             "date" => v.date = val,
             "time" => v.time = val,
             "makes_up" => v.makes_up = val,
@@ -281,6 +305,7 @@ fn submitted(org_id: i64, pairs: Vec<(String, String)>, names: &[(i64, String)])
     let mut input = MeetingInput {
         org_id,
         kinds: v.kinds.clone(),
+        local_kinds: v.local_kinds.clone(),
         starts_at,
         makes_up: v.makes_up.clone(),
         attendance,
@@ -300,7 +325,7 @@ async fn create(State(s): State<AppState>, Query(q): Query<OrgParam>, pf: PageFo
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}?done=created", m.id)).into_response()),
         Err(e) => {
             let errors = FieldErrors::for_form(e)?;
-            Ok(form_page(&pf.auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, sub.values, sub.people, errors))
+            form_page(&s, &pf.auth, format!("登记组织生活 · {}", o.name), format!("/meetings/new?org={}", o.id), o, sub.values, sub.people, errors, &[]).await
         }
     }
 }
@@ -365,6 +390,7 @@ async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
     let starts = m.starts_text();
     let v = Values {
         kinds: m.kinds.iter().map(|k| k.code().to_string()).collect(),
+        local_kinds: m.local_kinds.iter().map(|k| k.code.clone()).collect(),
         date: starts.get(..10).unwrap_or_default().into(),
         time: starts.get(11..16).unwrap_or_default().into(),
         makes_up: m.makes_up.unwrap_or_default(),
@@ -373,7 +399,7 @@ async fn edit_page(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>)
         motions: motions_text(&m.motions),
         version: m.version,
     };
-    Ok(form_page(&auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, v, people, FieldErrors::default()))
+    form_page(&s, &auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, v, people, FieldErrors::default(), &m.local_kinds).await
 }
 
 async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec<(String, String)>>) -> Result<Response, PageError> {
@@ -385,7 +411,7 @@ async fn edit(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec<(
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?done=corrected")).into_response()),
         Err(e) => {
             let errors = FieldErrors::for_form(e)?;
-            Ok(form_page(&pf.auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, sub.values, sub.people, errors))
+            form_page(&s, &pf.auth, format!("更正会议记录 · {}", o.name), format!("/meetings/{id}/edit"), o, sub.values, sub.people, errors, &m.local_kinds).await
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod m008_life_counts;
 pub mod m011_participation;
 pub mod m013_motions;
 pub mod m014_life_dirty;
+pub mod m016_local_kinds;
 pub mod m009_attachments;
 
 /// The tables of this area as they are today.
@@ -93,6 +94,34 @@ pub const TABLES: &[TableSpec] = &[
         cols: &[fk("org_id", "orgs", false), c("tenant_id", Int), c("version", Int)],
         primary_key: &["org_id"],
         large: false,
+    },
+    TableSpec {
+        name: "meeting_kind_defs",
+        cols: &[
+            ID,
+            fk("tenant_id", "orgs", false),
+            c("code", Text),
+            c("name", Text),
+            c("held_by", Text),
+            c("created_by", Int),
+            c("created_at", Int),
+            n("retired_at", Int),
+        ],
+        primary_key: &[],
+        large: false,
+    },
+    TableSpec {
+        name: "meeting_local_kinds",
+        cols: &[
+            fk("meeting_id", "meetings", false),
+            fk("kind_id", "meeting_kind_defs", false),
+            c("tenant_id", Int),
+            c("org_id", Int),
+            c("org_path", Path),
+            c("starts_at", Int),
+        ],
+        primary_key: &["meeting_id", "kind_id"],
+        large: true,
     },
     TableSpec {
         name: "member_participation",
