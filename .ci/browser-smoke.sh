@@ -4,9 +4,10 @@
 #
 #   bash .ci/browser-smoke.sh [path/to/dangjian]      (default: target/debug/dangjian)
 #
-# Builds nothing. Fails when the server dies, a page answers 5xx, /login or / answers 404,
-# Chromium cannot render /login, or a signed-in page is wider than a 390-px phone screen (it
-# would scroll sideways). Other missing pages (404) are reported, not failed.
+# Builds nothing. Fails when the server dies, a page answers 5xx, /login or / answers 404, a
+# page holds inline script (the CSP blocks it), Chromium cannot render /login, or a signed-in
+# page is wider than a 390-px phone screen (it would scroll sideways). Other missing pages (404)
+# are reported, not failed.
 #
 # Environment:
 #   CHROMIUM          browser command (default: chromium)
@@ -125,6 +126,12 @@ pages=(
   "zuzhi /password"
   "zuzhi /totp"
 )
+# A <script> without src, or an on...= handler in a tag: the server's CSP (script-src 'self')
+# blocks both, so such a button would silently do nothing.
+inline_script() {
+  grep -oiE '<script[^>]*>|<[^>]*[[:space:]]on[a-z]+="[^"]*"' "$1" | grep -viE '^<script[^>]*[[:space:]]src=' | head -n 1 || true
+}
+
 missing=()
 declare -A saved
 for entry in "${pages[@]}"; do
@@ -149,7 +156,10 @@ for entry in "${pages[@]}"; do
         echo "  $code  $path (as $user) -> $redirect"
       fi ;;
     200)
-      if grep -qi '<html' "$f"; then
+      inline=$(inline_script "$f")
+      if [ -n "$inline" ]; then
+        fail "$path (as $user) has inline script, which the CSP blocks: $inline"
+      elif grep -qi '<html' "$f"; then
         echo "  $code  $path (as $user)"
         saved[$path]=$f
       else
