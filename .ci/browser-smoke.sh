@@ -184,6 +184,8 @@ if [ -n "$csrf" ]; then
   else
     fail "POST /import of a file with wrong rows answered $code without listing them"
   fi
+elif [ -n "${saved[/import]:-}" ]; then
+  fail "/import has no CSRF token to send a roster with"
 fi
 
 login_code=$(curl -sS -m 30 -o "$work/login.html" -w '%{http_code}' "$base/login" || echo 000)
@@ -252,7 +254,7 @@ const w = document.documentElement.clientWidth;
 const wide = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > w + 0.5);
 const leaves = wide.filter((e) => ![...e.children].some((c) => wide.includes(c)));
 frameElement.dataset.overflow = leaves.slice(0, 4).map((e) =>
-  e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " “" + e.textContent.trim().slice(0, 20) + "” to " + Math.round(e.getBoundingClientRect().right) + "px").join("; ") || "none";
+  e.tagName.toLowerCase() + (e.getAttribute("class") ? "." + e.getAttribute("class") : "") + " “" + e.textContent.trim().slice(0, 20) + "” to " + Math.round(e.getBoundingClientRect().right) + "px").join("; ") || "none";
 JS
   dom=$(chromium_run --allow-file-access-from-files --window-size=600,900 --dump-dom "file://$wrap" || true)
   server_alive
