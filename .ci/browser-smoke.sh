@@ -4,8 +4,10 @@
 #
 #   bash .ci/browser-smoke.sh [path/to/dangjian]      (default: target/debug/dangjian)
 #
-# Builds nothing. Fails when the server dies, a page answers 5xx, /login or / answers 404,
-# or Chromium cannot render /login. Other missing pages (404) are reported, not failed.
+# Builds nothing. Fails when the server dies, a page answers 5xx, /login or / answers 404, a
+# page holds inline script (the CSP blocks it), Chromium cannot render /login, or a signed-in
+# page is wider than a 390-px phone screen (it would scroll sideways). Other missing pages (404)
+# are reported, not failed.
 #
 # Environment:
 #   CHROMIUM          browser command (default: chromium)
@@ -108,12 +110,28 @@ pages=(
   "zuzhi /compliance?org=1&view=month"
   "zuzhi /compliance?org=1&view=quarter"
   "zuzhi /import"
+  "zuzhi /orgs/1/edit"
+  "zuzhi /orgs/new?parent=1"
+  "zuzhi /orgs/2/move"
+  "zuzhi /members/1"
+  "zuzhi /members/1/edit"
+  "zuzhi /members/new?org=1"
+  "zuzhi /meetings/1/edit"
+  "zuzhi /meetings/new?org=5&kind=heart_to_heart_talk"
+  "zuzhi /notifications"
+  "zuzhi /notifications/deliveries?org=5"
   "admin /accounts"
   "shenji /audit"
   "admin /jobs"
   "zuzhi /password"
   "zuzhi /totp"
 )
+# A <script> without src, or an on...= handler in a tag: the server's CSP (script-src 'self')
+# blocks both, so such a button would silently do nothing.
+inline_script() {
+  grep -oiE '<script[^>]*>|<[^>]*[[:space:]]on[a-z]+="[^"]*"' "$1" | grep -viE '^<script[^>]*[[:space:]]src=' | head -n 1 || true
+}
+
 missing=()
 declare -A saved
 for entry in "${pages[@]}"; do
@@ -138,7 +156,10 @@ for entry in "${pages[@]}"; do
         echo "  $code  $path (as $user) -> $redirect"
       fi ;;
     200)
-      if grep -qi '<html' "$f"; then
+      inline=$(inline_script "$f")
+      if [ -n "$inline" ]; then
+        fail "$path (as $user) has inline script, which the CSP blocks: $inline"
+      elif grep -qi '<html' "$f"; then
         echo "  $code  $path (as $user)"
         saved[$path]=$f
       else
@@ -147,6 +168,25 @@ for entry in "${pages[@]}"; do
     *) echo "  $code  $path (as $user)" ;;
   esac
 done
+
+# The roster import's report, from a file with two wrong rows: all-or-nothing, so nothing is
+# written, and the page lists the rows with their problems.
+csrf=$(grep -o 'name="_csrf" value="[^"]*"' "${saved[/import]:-/dev/null}" | head -n 1 | sed 's/.*value="//; s/"$//' || true)
+if [ -n "$csrf" ]; then
+  printf '姓名,公民身份号码,党员状态,入党时间,党组织编码\n张三,123,正式党员,2020-01-01,X\n欧阳小明,110101199003074514,预备党员,不知道,NO-SUCH-ORGANISATION-CODE\n' >"$work/bad-roster.csv"
+  f="$work/page-import-report.html"
+  code=$(curl -sS -m 30 -o "$f" -w '%{http_code}' -H "Cookie: dj_session=${token[zuzhi]}" \
+    -F "_csrf=$csrf" -F mode=all_or_nothing -F "file=@$work/bad-roster.csv;type=text/csv" "$base/import" || echo 000)
+  server_alive
+  if [ "$code" = 422 ] && grep -q '第3行' "$f"; then
+    echo "  $code  POST /import (as zuzhi): report of the wrong rows"
+    saved["/import (report)"]=$f
+  else
+    fail "POST /import of a file with wrong rows answered $code without listing them"
+  fi
+elif [ -n "${saved[/import]:-}" ]; then
+  fail "/import has no CSRF token to send a roster with"
+fi
 
 login_code=$(curl -sS -m 30 -o "$work/login.html" -w '%{http_code}' "$base/login" || echo 000)
 server_alive
@@ -191,6 +231,42 @@ else
     chromium_run --hide-scrollbars --window-size=412,915 --screenshot="$png" "file://$f" >/dev/null || true
     [ -s "$png" ] || echo "  note: no screenshot of $path"
   done
+  # No page may be wider than a 390-px phone: each saved page is laid out in a 390-px frame,
+  # where a script added to this copy (a file here, outside the server's CSP) writes on the
+  # frame the innermost elements that reach past the right edge; --dump-dom then reads them.
+  # A frame, because a headless window is never narrower than 500 px. (The page's own <base>
+  # points at the server, hence the script's full file address.)
+  wrap="$work/phone.html"
+  echo '<!doctype html><html><body>' >"$wrap"
+  n=0
+  declare -A framed
+  for path in "${!saved[@]}"; do
+    f=${saved[$path]}
+    n=$((n + 1))
+    framed[$n]=$path
+    sed -e 's#<head>#<head><style>html { scrollbar-width: none; }</style>#' \
+      -e "s#</body>#<script src=\"file://$work/overflow.js\"></script></body>#" "$f" >"$work/phone-$n.html"
+    echo "<iframe id=\"f$n\" src=\"phone-$n.html\" width=\"390\" height=\"800\"></iframe>" >>"$wrap"
+  done
+  echo '</body></html>' >>"$wrap"
+  cat >"$work/overflow.js" <<'JS'
+const w = document.documentElement.clientWidth;
+const wide = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > w + 0.5);
+const leaves = wide.filter((e) => ![...e.children].some((c) => wide.includes(c)));
+frameElement.dataset.overflow = leaves.slice(0, 4).map((e) =>
+  e.tagName.toLowerCase() + (e.getAttribute("class") ? "." + e.getAttribute("class") : "") + " “" + e.textContent.trim().slice(0, 20) + "” to " + Math.round(e.getBoundingClientRect().right) + "px").join("; ") || "none";
+JS
+  dom=$(chromium_run --allow-file-access-from-files --window-size=600,900 --dump-dom "file://$wrap" || true)
+  server_alive
+  for i in $(seq 1 "$n"); do
+    over=$(grep -o "id=\"f$i\"[^>]*" <<<"$dom" | grep -o 'data-overflow="[^"]*"' | sed 's/^data-overflow="//; s/"$//' || true)
+    case "$over" in
+      none) ;;
+      "") fail "${framed[$i]}: could not be measured at 390 px (see $out/chromium.log)" ;;
+      *) fail "${framed[$i]} is wider than a 390-px phone: $over" ;;
+    esac
+  done
+  echo "  $n signed-in pages measured in a 390-px frame"
 fi
 
 server_alive

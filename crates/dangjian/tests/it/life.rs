@@ -245,6 +245,27 @@ async fn post_form(api: &Api, app: &TestApp, path: &str, pairs: &[(&str, &str)])
     Resp::from(api.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs)).send().await.expect("post")).await
 }
 
+/// A 谈心谈话 records only those who talked: its form says so and ticks nobody, where a 大会's
+/// form keeps "默认全部出席" with everyone present.
+#[tokio::test]
+async fn the_form_for_a_talk_asks_for_those_who_talked() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let members = roster(&app, OWN_BRANCH).await;
+    let present = format!(r#"name="att_{}" value="present" checked"#, members[0]);
+    let absent = format!(r#"name="att_{}" value="absent" checked"#, members[0]);
+
+    let talk = page(&shuji, &app, &format!("/meetings/new?org={own}&kind=heart_to_heart_talk")).await.assert_status(200).text();
+    assert!(talk.contains("谈话人员（将参加谈话的同志标为“出席”，至少两人）"), "{talk}");
+    assert!(!talk.contains("默认全部出席"), "a talk's form does not say everyone is present by default");
+    assert!(talk.contains(&absent) && !talk.contains(&present), "nobody is ticked present for a talk");
+
+    let assembly = page(&shuji, &app, &format!("/meetings/new?org={own}&kind=branch_general_meeting")).await.assert_status(200).text();
+    assert!(assembly.contains("出席情况（默认全部出席，只需标出请假和缺席的同志）"), "{assembly}");
+    assert!(!assembly.contains("谈话人员"), "a 大会's form keeps its own legend");
+    assert!(assembly.contains(&present), "everyone is present by default at a 大会");
+}
+
 #[tokio::test]
 async fn the_pages_record_show_and_list_meetings() {
     let (app, shuji) = demo_api("shuji1").await;

@@ -163,6 +163,13 @@ impl FormPage {
     fn checked_local(&self, code: &str) -> bool {
         self.v.local_kinds.iter().any(|k| k == code)
     }
+
+    /// A 谈心谈话 records only those who talked, so its attendance list starts with nobody
+    /// present and its legend says so, rather than "默认全部出席".
+    fn talk(&self) -> bool {
+        let kinds: Vec<MeetingKind> = self.v.kinds.iter().filter_map(|k| MeetingKind::parse(k)).collect();
+        MeetingKind::lists_participants_only(&kinds)
+    }
 }
 
 /// The record form. `kept`: added kinds the record already counts as, offered even when retired.
