@@ -302,6 +302,26 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         let input = AttachmentInput { file_name: "活动照片.png", declared_type: "image/png", bytes: &photo };
         crate::life::attachment::add(store, &ctx, *id, &input).await?;
     }
+    added_kind(store, &ctx, root, &nodes, today).await
+}
+
+/// 自定义会议类别: the demo installation added a 廉政教育, and the first branches of the first
+/// 机关党委 held one last month (recorded as a secretary records, through the store).
+async fn added_kind(store: &Store, ctx: &Ctx, root: &Org, nodes: &[Node], today: NaiveDate) -> Result<()> {
+    let input = dangjian_domain::life::local_kind::LocalKindInput { code: "integrity_education".into(), name: "廉政教育".into(), held_by: vec!["branch".into(), "joint_branch".into()] };
+    let kind = crate::life::local_kind::add(store, ctx, root.id, &input).await?;
+    let day = today.checked_sub_months(Months::new(1)).unwrap_or(today);
+    for (i, o) in nodes.iter().filter(|n| n.kind == OrgKind::Branch && n.code.starts_with("SZJGGW-A01-")).take(3).enumerate() {
+        let meeting = crate::life::MeetingInput {
+            org_id: o.id,
+            local_kinds: vec![kind.code.clone()],
+            starts_at: format!("{}T15:00:00+08:00", day.with_day(10 + i as u32).unwrap_or(day)),
+            topic: "廉政教育：观看警示教育片并交流".into(),
+            place: PLACES[i % PLACES.len()].into(),
+            ..Default::default()
+        };
+        crate::life::create(store, ctx, &meeting).await?;
+    }
     Ok(())
 }
 
