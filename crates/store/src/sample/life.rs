@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Months, NaiveDate};
 use dangjian_domain::life::attachment::AttachmentInput;
 use dangjian_domain::life::meeting::{cst_day_start, format_starts_at};
-use dangjian_domain::life::{AttendanceStatus, MeetingKind, MeetingNotes};
+use dangjian_domain::life::{AttendanceInput, AttendanceStatus, MeetingKind, MeetingNotes};
 use dangjian_domain::member::Status;
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::period::{Period, PeriodKind};
@@ -302,12 +302,12 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         let input = AttachmentInput { file_name: "活动照片.png", declared_type: "image/png", bytes: &photo };
         crate::life::attachment::add(store, &ctx, *id, &input).await?;
     }
-    added_kind(store, &ctx, root, &nodes, today).await
+    added_kind(store, &ctx, root, &nodes, &by_org, &drift, today).await
 }
 
 /// 自定义会议类别: the demo installation added a 廉政教育, and the first branches of the first
 /// 机关党委 held one last month (recorded as a secretary records, through the store).
-async fn added_kind(store: &Store, ctx: &Ctx, root: &Org, nodes: &[Node], today: NaiveDate) -> Result<()> {
+async fn added_kind(store: &Store, ctx: &Ctx, root: &Org, nodes: &[Node], by_org: &HashMap<i64, Vec<&Person>>, drift: &HashMap<i64, u32>, today: NaiveDate) -> Result<()> {
     let input = dangjian_domain::life::local_kind::LocalKindInput { code: "integrity_education".into(), name: "廉政教育".into(), held_by: vec!["branch".into(), "joint_branch".into()] };
     let kind = crate::life::local_kind::add(store, ctx, root.id, &input).await?;
     let day = today.checked_sub_months(Months::new(1)).unwrap_or(today);
@@ -318,6 +318,14 @@ async fn added_kind(store: &Store, ctx: &Ctx, root: &Org, nodes: &[Node], today:
             starts_at: format!("{}T15:00:00+08:00", day.with_day(10 + i as u32).unwrap_or(day)),
             topic: "廉政教育：观看警示教育片并交流".into(),
             place: PLACES[i % PLACES.len()].into(),
+            // Those drifting away stayed away from this one too.
+            attendance: by_org
+                .get(&o.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|m| AttendanceInput { member_id: m.id, status: if drift.contains_key(&m.id) { "absent" } else { "present" }.into(), reason: String::new() })
+                .collect(),
             ..Default::default()
         };
         crate::life::create(store, ctx, &meeting).await?;
