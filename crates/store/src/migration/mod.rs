@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m011_participation", life::m011_participation::up),
     ("m012_notifications", notice::m012_notifications::up),
     ("m013_motions", life::m013_motions::up),
+    ("m015_appraisals", life::m015_appraisals::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each
