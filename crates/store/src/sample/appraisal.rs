@@ -42,16 +42,18 @@ fn votes(ballots: u32, rng: &mut Rng, excellent: bool) -> Votes {
     Votes { excellent: e, qualified: ballots - e, basically_qualified: 0, unqualified: 0 }
 }
 
-fn round_row(tenant: i64, o: &Node, year: i32, stage: Stage, meeting_id: Option<i64>, ballots: i64, published_on: Option<Date>, at: i64) -> Vec<(&'static str, Value)> {
+/// A round of `o` for `year` at `stage`, created by the demo (the operator) at `at`; the
+/// 民主测评 columns are set by the caller when it has one.
+fn round_row(tenant: i64, o: &Node, year: i32, stage: Stage, at: i64) -> Vec<(&'static str, Value)> {
     vec![
         ("tenant_id", tenant.into()),
         ("org_id", o.id.into()),
         ("org_path", o.path.clone().into()),
         ("year", i64::from(year).into()),
         ("stage", stage.into()),
-        ("meeting_id", meeting_id.into()),
-        ("ballots", ballots.into()),
-        ("published_on", published_on.into()),
+        ("meeting_id", Option::<i64>::None.into()),
+        ("ballots", 0i64.into()),
+        ("published_on", Option::<Date>::None.into()),
         ("created_by", 0i64.into()),
         ("created_at", at.into()),
         ("updated_at", at.into()),
@@ -110,7 +112,11 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         let (Some(&meeting), Some(people)) = (meeting_of.get(&b.id), by_org.get(&b.id)) else { continue };
         let n = people.len() as u32;
         let ballots = n - Ord::min(rng.below(u64::from(n / 8) + 1) as u32, n - 1);
-        let id = query::insert_id(&txn, query::insert("appraisals", round_row(tenant, b, year, Stage::Published, Some(meeting), i64::from(ballots), Some(Date(published)), now))).await?;
+        let mut round = round_row(tenant, b, year, Stage::Published, now);
+        set(&mut round, "meeting_id", meeting.into());
+        set(&mut round, "ballots", i64::from(ballots).into());
+        set(&mut round, "published_on", Date(published).into());
+        let id = query::insert_id(&txn, query::insert("appraisals", round)).await?;
         rounds += 1;
         let first = b.code == "SZJGGW-A01-B1";
         for (i, m) in people.iter().enumerate() {
@@ -140,7 +146,7 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
         }
         // This year's round of the demo secretary's branch, at 个人自评: all but a few are in.
         if first {
-            let id = query::insert_id(&txn, query::insert("appraisals", round_row(tenant, b, today.year(), Stage::SelfAssessment, None, 0, None, now))).await?;
+            let id = query::insert_id(&txn, query::insert("appraisals", round_row(tenant, b, today.year(), Stage::SelfAssessment, now))).await?;
             rounds += 1;
             for (i, m) in people.iter().enumerate() {
                 let mut row = member_row(tenant, id, m.id, m.status);

@@ -269,12 +269,10 @@ async fn ballot(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec
 async fn grades(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec<(String, String)>>) -> Result<Response, PageError> {
     let mut input: Vec<GradeInput> = Vec::new();
     for (k, val) in &pf.form {
-        if let Some(m) = k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()) {
-            if !val.trim().is_empty() {
-                let note = pf.form.iter().find(|(n, _)| *n == format!("note_{m}")).map(|(_, v)| v.clone()).unwrap_or_default();
-                input.push(GradeInput { member_id: m, grade: val.clone(), note });
-            }
-        }
+        // An empty choice (未评定) leaves the member ungraded.
+        let Some(m) = k.strip_prefix("grade_").and_then(|m| m.parse::<i64>().ok()).filter(|_| !val.trim().is_empty()) else { continue };
+        let note = pf.form.iter().find(|(n, _)| *n == format!("note_{m}")).map(|(_, v)| v.clone()).unwrap_or_default();
+        input.push(GradeInput { member_id: m, grade: val.clone(), note });
     }
     let r = appraisal::grade(&s.store, &pf.auth.ctx, id, &input).await;
     answer(&s, &pf.auth, id, 0, "saved", r).await
