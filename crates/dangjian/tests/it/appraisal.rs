@@ -245,3 +245,66 @@ async fn the_pages_show_the_rounds_and_take_each_stage() {
     let member_page = page(&dangyuan, &app, &format!("/members/{me}")).await.assert_status(200).text();
     assert!(member_page.contains("民主评议") && member_page.contains("年度民主评议党员"), "the history and the grades");
 }
+
+#[tokio::test]
+async fn the_ballot_grades_and_follow_up_forms_work_from_the_page() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let r = shuji.post_json("/appraisals", &json!({"org_id": own, "year": 2024})).await.assert_status(201).json();
+    let id = r["id"].as_i64().expect("id");
+    let members = member_ids(&r);
+    for to in ["peer_review", "ballot"] {
+        stage(&shuji, id, to).await.assert_status(200);
+    }
+    let meeting = appraisal_meeting(&shuji, own).await;
+    let show = page(&shuji, &app, &format!("/appraisals/{id}")).await.assert_status(200).text();
+    assert!(show.contains("保存测评结果") && show.contains(&format!(r#"<option value="{meeting}""#)), "the ballot form offers the record");
+    let n = members.len().to_string();
+    let short = members[0];
+    let mut pairs: Vec<(String, String)> = vec![("_csrf".into(), shuji.csrf.clone()), ("meeting_id".into(), meeting.to_string()), ("ballots".into(), n.clone())];
+    for m in &members {
+        let (q, b) = if *m == short { ("1", (members.len() - 1).to_string()) } else { (n.as_str(), "0".to_string()) };
+        pairs.extend([(format!("q_{m}"), q.to_string()), (format!("b_{m}"), b), (format!("e_{m}"), String::new()), (format!("u_{m}"), "0".into())]);
+    }
+    // A count that is not a number comes back beside the counts, nothing written.
+    let mut bad = pairs.clone();
+    bad.push((format!("e_{}", members[1]), "三".into()));
+    let bad_refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = post_form(&shuji, &app, &format!("/appraisals/{id}/ballot"), &bad_refs).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("测评票数应为整数"));
+    assert_eq!(app.scalar(&format!("SELECT ballots FROM appraisals WHERE id = {id}")).await, 0);
+    let good: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = post_form(&shuji, &app, &format!("/appraisals/{id}/ballot"), &good).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    // 组织评定: the proposed grade is preselected; the branch may choose another.
+    stage(&shuji, id, "grading").await.assert_status(200);
+    let show = page(&shuji, &app, &format!("/appraisals/{id}")).await.assert_status(200).text();
+    assert!(show.contains(r#"<option value="basically_qualified" selected>"#) && show.contains("建议等次"), "the proposal is preselected");
+    let mut grades: Vec<(String, String)> = vec![("_csrf".into(), shuji.csrf.clone())];
+    for m in &members {
+        grades.push((format!("grade_{m}"), if *m == short { "basically_qualified".into() } else { "qualified".into() }));
+        grades.push((format!("note_{m}"), String::new()));
+    }
+    let grade_refs: Vec<(&str, &str)> = grades.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(post_form(&shuji, &app, &format!("/appraisals/{id}/grades"), &grade_refs).await.status, 303);
+    let r = post_form(&shuji, &app, &format!("/appraisals/{id}/stage"), &[("_csrf", &shuji.csrf), ("stage", "published")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    // 后续处理: proposals shown, the decision recorded; more than a year is refused beside the field.
+    let show = page(&shuji, &app, &format!("/appraisals/{id}")).await.assert_status(200).text();
+    assert!(show.contains("建议的后续处理") && show.contains("系统不自动执行") && show.contains("党章第九条"), "{show}");
+    let short_s = short.to_string();
+    let form = |deadline: &'static str| vec![("kind", "correct"), ("decided_on", "2026-02-01"), ("deadline", deadline), ("decision", "限期改正，由书记谈心谈话。"), ("approval", "")];
+    let mut over = vec![("_csrf", shuji.csrf.as_str()), ("member_id", short_s.as_str())];
+    over.extend(form("2027-02-02"));
+    let r = post_form(&shuji, &app, &format!("/appraisals/{id}/follow-up"), &over).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("限期改正的期限最长一年"));
+    let mut ok = vec![("_csrf", shuji.csrf.as_str()), ("member_id", short_s.as_str())];
+    ok.extend(form("2027-02-01"));
+    assert_eq!(post_form(&shuji, &app, &format!("/appraisals/{id}/follow-up"), &ok).await.status, 303);
+    let show = page(&shuji, &app, &format!("/appraisals/{id}")).await.text();
+    assert!(show.contains("改正期限至 2027-02-01"));
+    let member_page = page(&shuji, &app, &format!("/members/{short}")).await.assert_status(200).text();
+    assert!(member_page.contains("基本合格") && member_page.contains("限期改正"), "the member page shows the grade and the decision");
+}
