@@ -106,6 +106,10 @@ async fn a_round_runs_stage_by_stage_and_the_grades_reach_the_history() {
     let other_kind = app.scalar(&format!("SELECT MIN(meeting_id) FROM meeting_kinds WHERE org_id = {own} AND kind = 'theme_day'")).await;
     let r = shuji.request("PUT", &format!("/appraisals/{id}/ballot"), Some(&json!({"meeting_id": other_kind, "ballots": n, "tallies": tallies}))).await.assert_status(422);
     assert_eq!(fields(&r), ["meeting_id"]);
+    // Nor is a record that already is another round's 民主测评 (the demo's of last year).
+    let taken = app.scalar(&format!("SELECT meeting_id FROM appraisals WHERE org_id = {own} AND meeting_id IS NOT NULL")).await;
+    let r = shuji.request("PUT", &format!("/appraisals/{id}/ballot"), Some(&json!({"meeting_id": taken, "ballots": n, "tallies": tallies}))).await.assert_status(422);
+    assert!(message(&r).contains("年度民主评议的民主测评会议"), "{r:?}");
     assert_eq!(written(&app, id).await, before, "refusals write nothing");
     let r = shuji.request("PUT", &format!("/appraisals/{id}/ballot"), Some(&json!({"meeting_id": meeting, "ballots": n, "tallies": tallies}))).await.assert_status(200).json();
     assert_eq!(r["meeting_id"], meeting);
@@ -308,3 +312,4 @@ async fn the_ballot_grades_and_follow_up_forms_work_from_the_page() {
     let member_page = page(&shuji, &app, &format!("/members/{short}")).await.assert_status(200).text();
     assert!(member_page.contains("基本合格") && member_page.contains("限期改正"), "the member page shows the grade and the decision");
 }
+

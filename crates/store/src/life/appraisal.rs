@@ -6,6 +6,7 @@
 //! the follow-up the branch decided. Published grades and decisions go into the member's history.
 
 use dangjian_domain::life::appraisal::{self, BallotInput, FollowUpInput, FollowUpKind, Grade, GradeInput, Proposal, Stage, Votes};
+use dangjian_domain::life::meeting::cst_day_start;
 use dangjian_domain::life::MeetingKind;
 use dangjian_domain::member::{EventKind, Status};
 use dangjian_domain::policy::{Action, Decision, Target};
@@ -352,17 +353,33 @@ pub async fn peer_review(store: &Store, ctx: &Ctx, id: i64, member_id: i64, text
     view(store, ctx, r).await
 }
 
+/// The first day a round's 民主测评 may be held: the start of its year (a year is appraised at
+/// its end or early in the next).
+pub fn held_from(r: &Round) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(r.year).ok()?, 1, 1)
+}
+
 /// The meeting a 民主测评 was held at: a live record of the round's organisation that counts as
-/// 民主评议党员.
+/// 民主评议党员, held in the round's year or later, and not already another round's (a record
+/// is one 民主测评).
 async fn check_meeting<C: ConnectionTrait>(c: &C, r: &Round, meeting_id: i64) -> Result<()> {
     // `meeting_kinds` holds live records only: a deleted record is not offered.
+    let from = held_from(r).map(cst_day_start).unwrap_or(0);
     let held = query::count_of(
         "meeting_kinds",
         "k",
-        Cond::all().add(col("k", "meeting_id").eq(meeting_id)).add(col("k", "org_id").eq(r.org_id)).add(col("k", "kind").eq(MeetingKind::MemberAppraisal)),
+        Cond::all()
+            .add(col("k", "meeting_id").eq(meeting_id))
+            .add(col("k", "org_id").eq(r.org_id))
+            .add(col("k", "kind").eq(MeetingKind::MemberAppraisal))
+            .add(col("k", "starts_at").gte(from)),
     );
     if query::scalar(c, &held).await? == 0 {
-        return Err(StoreError::invalid("meeting_id", "not_an_appraisal_meeting", "所选会议记录不是本支部会议类别为“民主评议党员”的记录：请先登记民主评议党员会议"));
+        return Err(StoreError::invalid("meeting_id", "not_an_appraisal_meeting", format!("所选会议记录不是本支部{}年以来会议类别为“民主评议党员”的记录：请先登记民主评议党员会议", r.year)));
+    }
+    let other = Round::select().and_where(col("r", "meeting_id").eq(meeting_id)).and_where(col("r", "id").ne(r.id)).to_owned();
+    if let Some(o) = query::fetch_one::<Round, _>(c, &other).await? {
+        return Err(StoreError::invalid("meeting_id", "meeting_taken", format!("所选会议记录已是{}年度民主评议的民主测评会议", o.year)));
     }
     Ok(())
 }
@@ -383,7 +400,12 @@ pub async fn record_ballot(store: &Store, ctx: &Ctx, id: i64, input: &BallotInpu
         ];
         update_member(&txn, id, *member_id, pairs).await?;
     }
-    touch(&txn, id, vec![("meeting_id", v.meeting_id.into()), ("ballots", i64::from(v.ballots).into())]).await?;
+    touch(&txn, id, vec![("meeting_id", v.meeting_id.into()), ("ballots", i64::from(v.ballots).into())])
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(e) => StoreError::from_db(e, "所选会议记录已是另一次民主评议的民主测评会议"),
+            e => e,
+        })?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "appraisal.ballot", &object(id), "ok", json!({"meeting_id": v.meeting_id, "ballots": v.ballots})).await?;
     txn.commit().await?;
     view(store, ctx, round(&store.db, id).await?).await

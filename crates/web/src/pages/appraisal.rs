@@ -142,7 +142,8 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: &str, err_membe
     let v = appraisal::get(&s.store, &auth.ctx, id).await?;
     let can_write = auth.ctx.actor.decide(Action::LifeWrite, Target::org(&v.round.org_path)) == Decision::Allow;
     let meetings = if can_write && v.round.stage == Stage::Ballot {
-        let q = MeetingQuery { org: Some(v.round.org_id), subtree: Some(false), kind: Some(MeetingKind::MemberAppraisal.code().into()), per_page: Some(20), ..Default::default() };
+        let from = appraisal::held_from(&v.round).map(time::format_date);
+        let q = MeetingQuery { org: Some(v.round.org_id), subtree: Some(false), kind: Some(MeetingKind::MemberAppraisal.code().into()), from, per_page: Some(20), ..Default::default() };
         life::list(&s.store, &auth.ctx, &q).await?.items
     } else {
         Vec::new()

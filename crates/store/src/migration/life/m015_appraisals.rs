@@ -50,8 +50,9 @@ pub fn up(s: &Schema) -> Vec<String> {
     for i in [
         // One round per organisation and year; an organisation's rounds, newest first.
         unique("ux_appraisals_org_year", "appraisals", &["org_id", "year"]),
-        // The round that links a meeting record (foreign key).
-        idx("ix_appraisals_meeting", "appraisals", &["meeting_id"]),
+        // A meeting record is one round's 民主测评 at most (and the foreign key's index); rounds
+        // without one (NULL) are not compared.
+        unique("ux_appraisals_meeting", "appraisals", &["meeting_id"]),
         // One row per member per round, in the round's order.
         unique("ux_appraisal_members", "appraisal_members", &["appraisal_id", "member_id"]),
         // A member's grades over the years (the member page).
