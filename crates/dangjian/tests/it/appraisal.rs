@@ -218,6 +218,8 @@ async fn the_pages_show_the_rounds_and_take_each_stage() {
     let current = app.scalar(&format!("SELECT id FROM appraisals WHERE org_id = {own} AND stage = 'self_assessment'")).await;
     let org_page = page(&shuji, &app, &format!("/orgs/{own}")).await.assert_status(200).text();
     assert!(org_page.contains(&format!("/appraisals?org={own}")), "the organisation page links the rounds");
+    let meetings = page(&shuji, &app, &format!("/meetings?org={own}")).await.assert_status(200).text();
+    assert!(meetings.contains(&format!("/appraisals?org={own}")), "so does the list of meetings");
     let list = page(&shuji, &app, &format!("/appraisals?org={own}")).await.assert_status(200).text();
     assert!(list.contains("年度民主评议党员") && list.contains("结果公布") && list.contains("新建评议"), "{list}");
     // A year already run comes back beside the field.

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::meeting::{eligible, tenant_of};
 use crate::member::event_row;
-use crate::org::{self, Node};
+use crate::org;
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
@@ -514,12 +514,4 @@ pub async fn of_member(store: &Store, ctx: &Ctx, member_id: i64) -> Result<Vec<M
         .order_by((Alias::new("r"), Alias::new("year")), Order::Desc)
         .to_owned();
     Ok(query::fetch(&store.db, &stmt).await?)
-}
-
-/// The rounds of an organisation for its page, if the caller may see them; none otherwise.
-pub async fn of_org(store: &Store, ctx: &Ctx, o: &Node) -> Result<Vec<Round>> {
-    if ctx.actor.decide(Action::LifeRead, Target::org(&o.path)) != Decision::Allow || !o.kind.is_branch() {
-        return Ok(Vec::new());
-    }
-    list(store, ctx, o.id).await
 }
