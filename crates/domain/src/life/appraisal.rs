@@ -421,6 +421,16 @@ mod tests {
     }
 
     #[test]
+    fn a_round_is_of_this_year_or_an_earlier_one_and_a_decision_is_not_in_the_future() {
+        let today = day(2026, 12, 2);
+        assert_eq!(check_year(2026, today), Ok(2026));
+        assert_eq!(check_year(2027, today).expect_err("next year").code, "invalid_year");
+        assert_eq!(check_year(1999, today).expect_err("too early").code, "invalid_year");
+        let e = follow_up("persuade", "2026-12-03", "").validate(Grade::Unqualified, today).expect_err("tomorrow");
+        assert_eq!(e[0].code, "future");
+    }
+
+    #[test]
     fn removal_needs_the_superiors_approval_and_a_passing_grade_needs_nothing() {
         let today = day(2026, 12, 2);
         let e = follow_up("remove", "2026-03-01", "").validate(Grade::Unqualified, today).expect_err("no approval");
