@@ -42,6 +42,8 @@ code_enum! {
         Full = "full" / "转正",
         Transfer = "transfer" / "组织关系转接",
         Status = "status" / "状态变更",
+        /// 民主评议: a published grade, or what the branch decided after it.
+        Appraisal = "appraisal" / "民主评议",
     }
 }
 
@@ -554,6 +556,6 @@ mod tests {
     #[test]
     fn event_kinds_keep_their_stored_codes() {
         let codes: Vec<_> = EventKind::ALL.iter().map(|k| k.code()).collect();
-        assert_eq!(codes, ["create", "joined", "full", "transfer", "status"]);
+        assert_eq!(codes, ["create", "joined", "full", "transfer", "status", "appraisal"]);
     }
 }

@@ -54,6 +54,11 @@ enum Ep {
     ReadAllNotifications,
     ReadNotification,
     NoticeDeliveries,
+    ListAppraisals,
+    GetAppraisal,
+    CreateAppraisal,
+    SelfAssessment,
+    MemberAppraisals,
 }
 
 impl Ep {
@@ -91,6 +96,11 @@ impl Ep {
             Ep::ReadAllNotifications => "POST /notifications/read-all",
             Ep::ReadNotification => "POST /notifications/{shuji1 的提醒}/read",
             Ep::NoticeDeliveries => "GET /notifications/deliveries?org={id}",
+            Ep::ListAppraisals => "GET /appraisals?org={id}",
+            Ep::GetAppraisal => "GET /appraisals/{id}",
+            Ep::CreateAppraisal => "POST /appraisals (org {id})",
+            Ep::SelfAssessment => "PUT /appraisals/{id}/members/{id}/self-assessment",
+            Ep::MemberAppraisals => "GET /members/{id}/appraisals",
         }
     }
 }
@@ -173,6 +183,20 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (ReadNotification, Own, [404, 404, 404, 404, 200, 404]),
     (NoticeDeliveries, Own, [403, 403, 404, 200, 403, 404]),
     (NoticeDeliveries, Other, [403, 403, 404, 200, 404, 404]),
+    // 民主评议党员 follows organisational life: run by who records it, seen by the branch's
+    // members (their own line); a member writes their own self-assessment only.
+    (ListAppraisals, Own, [403, 403, 404, 200, 200, 200]),
+    (ListAppraisals, Other, [403, 403, 404, 200, 404, 404]),
+    (GetAppraisal, Own, [403, 403, 404, 200, 200, 200]),
+    (GetAppraisal, Other, [403, 403, 404, 200, 404, 404]),
+    (CreateAppraisal, Own, [403, 403, 404, 201, 201, 403]),
+    (CreateAppraisal, Other, [403, 403, 404, 201, 404, 404]),
+    (SelfAssessment, Own, [403, 403, 404, 200, 200, 200]),
+    (SelfAssessment, Peer, [403, 403, 404, 200, 200, 403]),
+    (SelfAssessment, Other, [403, 403, 404, 200, 404, 404]),
+    (MemberAppraisals, Own, [403, 403, 404, 200, 200, 200]),
+    (MemberAppraisals, Peer, [403, 403, 404, 200, 200, 404]),
+    (MemberAppraisals, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -198,6 +222,9 @@ struct Fixture {
     other_files: Vec<i64>,
     /// A reminder of shuji1's.
     notification: i64,
+    /// A round at 个人自评 of each branch: the demo's of this year, and one made for the other.
+    own_round: i64,
+    other_round: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -239,7 +266,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let shuji1 = app.account_id("shuji1").await;
     app.exec(&format!("INSERT INTO notifications (tenant_id, account_id, org_id, kind, obligation_kind, period, due_by, title, body, created_at) VALUES (1, {shuji1}, {own_org}, 'due_soon', 'theme_day', '2099-01', '2099-01-31', '即将到期', '授权测试', 0)")).await;
     let notification = app.scalar(&format!("SELECT MAX(id) FROM notifications WHERE account_id = {shuji1}")).await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification }
+    let own_round = app.scalar(&format!("SELECT id FROM appraisals WHERE org_id = {own_org} AND stage = 'self_assessment'")).await;
+    let input = dangjian_store::life::appraisal::RoundInput { org_id: other_org, year: 2024 };
+    let other_round = dangjian_store::life::appraisal::create(&app.store, &cli_ctx(), &input).await.expect("round").round.id;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -247,6 +277,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static str, String, Option<Value>) {
     let org = if obj == Other { fx.other_org } else { fx.own_org };
     let (meeting, files) = if obj == Other { (fx.other_meeting, &fx.other_files) } else { (fx.own_meeting, &fx.own_files) };
+    let round = if obj == Other { fx.other_round } else { fx.own_round };
     let member = match obj {
         Own => fx.own_member,
         Peer => fx.peer_member,
@@ -295,6 +326,12 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         ReadAllNotifications => ("POST", "/notifications/read-all".into(), None),
         ReadNotification => ("POST", format!("/notifications/{}/read", fx.notification), None),
         NoticeDeliveries => ("GET", format!("/notifications/deliveries?org={org}"), None),
+        ListAppraisals => ("GET", format!("/appraisals?org={org}"), None),
+        GetAppraisal => ("GET", format!("/appraisals/{round}"), None),
+        // A year per user, so that each allowed creation is a new round.
+        CreateAppraisal => ("POST", "/appraisals".into(), Some(json!({"org_id": org, "year": 2010 + user}))),
+        SelfAssessment => ("PUT", format!("/appraisals/{round}/members/{member}/self-assessment"), Some(json!({"text": format!("授权矩阵测试自评{n}")}))),
+        MemberAppraisals => ("GET", format!("/members/{member}/appraisals"), None),
     }
 }
 
@@ -395,6 +432,10 @@ async fn pages_follow_the_same_policy() {
         (format!("/compliance?org={other}&view=month"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
         (format!("/compliance?org={own}&view=quarter"), "zuzhi", vec![("shuji1", 200), ("admin", 403)]),
         (format!("/compliance/bulletin.xlsx?org={other}"), "zuzhi", vec![("shuji1", 404), ("shenji", 404)]),
+        (format!("/appraisals?org={own}"), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
+        (format!("/appraisals?org={other}"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/appraisals/{}", fx.own_round), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
+        (format!("/appraisals/{}", fx.other_round), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

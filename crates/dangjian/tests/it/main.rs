@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod appraisal;
 mod attachment;
 mod audit;
 mod authz;

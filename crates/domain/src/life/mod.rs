@@ -2,6 +2,7 @@
 //! obligations they meet, the votes at a 支部党员大会, and each member's participation (DOMAIN.md
 //! "Organisational life", "Members").
 
+pub mod appraisal;
 pub mod attachment;
 pub mod lapse;
 pub mod local_kind;

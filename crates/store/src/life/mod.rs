@@ -1,7 +1,8 @@
 //! 组织生活 — organisational life: meeting records with their kinds and attendance, corrected
 //! with every earlier version kept, deleted only with a reason, and their attachments; the counts
-//! the obligations engine reads, kept on write (issue 10).
+//! the obligations engine reads, kept on write; 民主评议党员 rounds (issue 10).
 
+pub mod appraisal;
 pub mod attachment;
 pub mod bulletin;
 pub mod compliance;

@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m012_notifications", notice::m012_notifications::up),
     ("m013_motions", life::m013_motions::up),
     ("m014_life_dirty", life::m014_life_dirty::up),
+    ("m015_appraisals", life::m015_appraisals::up),
     ("m016_local_kinds", life::m016_local_kinds::up),
 ];
 

@@ -1,6 +1,7 @@
 //! 演示与规模数据 — demo installation and synthetic data at a named scale. Both write through the same tables
 //! and counters as real use, so what they produce behaves like real data.
 
+mod appraisal;
 mod life;
 pub mod names;
 
@@ -256,6 +257,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
         account::grant(store, &ctx, a.id, role.code(), scope).await?;
     }
     life::demo(store, &root).await?;
+    appraisal::demo(store, &root).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;

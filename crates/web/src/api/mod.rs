@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`; errors are `application/problem+json`.
 
 mod account;
+mod appraisal;
 mod audit;
 mod job;
 pub mod life;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(org::routes())
         .merge(member::routes())
         .merge(life::routes())
+        .merge(appraisal::routes())
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())

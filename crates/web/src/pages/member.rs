@@ -129,6 +129,8 @@ struct ShowPage {
     events: Vec<MemberEvent>,
     /// 参加组织生活: the meetings the member was listed for.
     life: Vec<dangjian_store::life::MemberAttendance>,
+    /// 民主评议: the member's published grades.
+    appraisals: Vec<dangjian_store::life::appraisal::MemberGrade>,
     revealed: Option<Revealed>,
     /// 所在党小组, from the tree snapshot.
     group: Option<Node>,
@@ -153,6 +155,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Reveal
         posts: member::posts(&s.store, &auth.ctx, id).await?,
         events: member::events(&s.store, &auth.ctx, id).await?,
         life: dangjian_store::life::attendance_of_member(&s.store, &auth.ctx, id, 30).await?,
+        appraisals: dangjian_store::life::appraisal::of_member(&s.store, &auth.ctx, id).await?,
         can_edit: can(Action::MemberWrite),
         can_reveal: can(Action::MemberReveal),
         group: match m.group_id {

@@ -2,6 +2,7 @@
 //! Each handler is a thin adapter over the same store call as its API twin.
 
 mod account;
+mod appraisal;
 mod audit;
 mod job;
 mod life;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(org::routes())
         .merge(member::routes())
         .merge(life::routes())
+        .merge(appraisal::routes())
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())

@@ -38,6 +38,8 @@ pub struct OrgLife {
     pub by_kind: Vec<dangjian_store::life::KindCount>,
     pub recent: Vec<dangjian_store::life::Meeting>,
     pub can_record: bool,
+    /// A branch runs 民主评议党员: the page links its rounds.
+    pub appraisal: bool,
 }
 
 async fn org_life(s: &AppState, auth: &Authed, o: &Org) -> Result<Option<OrgLife>, PageError> {
@@ -50,7 +52,8 @@ async fn org_life(s: &AppState, auth: &Authed, o: &Org) -> Result<Option<OrgLife
     let q = dangjian_store::life::MeetingQuery { org: Some(o.id), subtree: Some(false), per_page: Some(5), ..Default::default() };
     let recent = dangjian_store::life::list(&s.store, &auth.ctx, &q).await?.items;
     let can_record = o.active && auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow && !by_kind.is_empty();
-    Ok(Some(OrgLife { year, by_kind, recent, can_record }))
+    let appraisal = dangjian_domain::life::MeetingKind::MemberAppraisal.held_by(o.kind);
+    Ok(Some(OrgLife { year, by_kind, recent, can_record, appraisal }))
 }
 
 /// A 党小组's page section: its branch, and for those who may write the branch's members, whom

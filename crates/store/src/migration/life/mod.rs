@@ -1,5 +1,5 @@
 //! 组织生活 — meeting records, the kinds each counts as, attendance, the versions a
-//! correction keeps, and the files attached to them.
+//! correction keeps, the files attached to them, and the 民主评议党员 rounds.
 
 use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 
@@ -8,6 +8,7 @@ pub mod m008_life_counts;
 pub mod m011_participation;
 pub mod m013_motions;
 pub mod m014_life_dirty;
+pub mod m015_appraisals;
 pub mod m016_local_kinds;
 pub mod m009_attachments;
 
@@ -143,6 +144,50 @@ pub const TABLES: &[TableSpec] = &[
             c("uploaded_at", Int),
             n("deleted_at", Int),
             n("delete_reason", Text),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "appraisals",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("year", Int),
+            c("stage", Text),
+            fk("meeting_id", "meetings", true),
+            c("ballots", Int),
+            n("published_on", Text),
+            c("created_by", Int),
+            c("created_at", Int),
+            c("updated_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "appraisal_members",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("appraisal_id", "appraisals", false),
+            fk("member_id", "members", false),
+            c("status", Text),
+            c("self_assessment", Text),
+            c("peer_review", Text),
+            c("excellent", Int),
+            c("qualified", Int),
+            c("basically_qualified", Int),
+            c("unqualified", Int),
+            n("grade", Text),
+            c("grade_note", Text),
+            n("follow_up", Text),
+            n("decided_on", Text),
+            n("deadline", Text),
+            c("decision", Text),
+            c("approval", Text),
         ],
         primary_key: &[],
         large: true,
