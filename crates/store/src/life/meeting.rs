@@ -404,6 +404,20 @@ pub async fn list(store: &Store, ctx: &Ctx, q: &MeetingQuery) -> Result<Page<Mee
     Ok(Page { items: assemble(store, rows).await?, total, page, per_page })
 }
 
+/// One organisation's rows of `table` starting in `[start, end)`, counted per value of `key`:
+/// one range of the index `(org_id, key, starts_at)`.
+fn per_key(table: &'static str, key: &'static str, org_id: i64, start: i64, end: i64) -> SelectStatement {
+    Query::select()
+        .column((Alias::new("t"), Alias::new(key)))
+        .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
+        .from_as(Alias::new(table), Alias::new("t"))
+        .and_where(col("t", "org_id").eq(org_id))
+        .and_where(col("t", "starts_at").gte(start))
+        .and_where(col("t", "starts_at").lt(end))
+        .group_by_col((Alias::new("t"), Alias::new(key)))
+        .to_owned()
+}
+
 /// This year's meetings of an organisation by kind (the organisation page's 组织生活 section):
 /// one range of `meeting_kinds` per organisation and year.
 pub async fn year_summary(store: &Store, ctx: &Ctx, org_id: i64, year: i32) -> Result<Vec<KindCount>> {
@@ -416,31 +430,13 @@ pub async fn year_summary(store: &Store, ctx: &Ctx, org_id: i64, year: i32) -> R
         kind: MeetingKind,
         n: i64,
     }
-    let stmt = Query::select()
-        .column((Alias::new("k"), Alias::new("kind")))
-        .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-        .from_as(Alias::new("meeting_kinds"), Alias::new("k"))
-        .and_where(col("k", "org_id").eq(org_id))
-        .and_where(col("k", "starts_at").gte(start))
-        .and_where(col("k", "starts_at").lt(end))
-        .group_by_col((Alias::new("k"), Alias::new("kind")))
-        .to_owned();
-    let found: Vec<Row> = query::fetch(&store.db, &stmt).await?;
+    let found: Vec<Row> = query::fetch(&store.db, &per_key("meeting_kinds", "kind", org_id, start, end)).await?;
     #[derive(FromQueryResult)]
     struct LocalRow {
         kind_id: i64,
         n: i64,
     }
-    let stmt = Query::select()
-        .column((Alias::new("l"), Alias::new("kind_id")))
-        .expr_as(Expr::col(Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-        .from_as(Alias::new("meeting_local_kinds"), Alias::new("l"))
-        .and_where(col("l", "org_id").eq(org_id))
-        .and_where(col("l", "starts_at").gte(start))
-        .and_where(col("l", "starts_at").lt(end))
-        .group_by_col((Alias::new("l"), Alias::new("kind_id")))
-        .to_owned();
-    let found_local: Vec<LocalRow> = query::fetch(&store.db, &stmt).await?;
+    let found_local: Vec<LocalRow> = query::fetch(&store.db, &per_key("meeting_local_kinds", "kind_id", org_id, start, end)).await?;
     // Every kind the organisation holds is shown, a kind not yet held this year with 0.
     let canonical = MeetingKind::ALL.iter().copied().filter(|k| k.held_by(o.kind) || found.iter().any(|r| r.kind == *k)).map(|k| KindCount {
         code: k.code().into(),
