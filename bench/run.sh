@@ -13,7 +13,10 @@
 #   BENCH_YEARS [3]         years of meetings `gen --years` writes for the installation
 #   BENCH_BIN               a dangjian binary to use instead of `cargo build --release -p dangjian`
 #   BENCH_PG [postgres://postgres@127.0.0.1]  PostgreSQL server (a superuser, for CREATE DATABASE)
-#   BENCH_KEEP [0]          1 = keep the temp dir / PostgreSQL database afterwards
+#   BENCH_KEEP [0]          1 = keep the temp dir / PostgreSQL database afterwards (with the
+#                           data key, so that BENCH_REUSE can open it again)
+#   BENCH_REUSE             a directory kept by BENCH_KEEP=1: measure that installation again,
+#                           without gen (set BENCH_KEEP=1 again to keep it once more)
 #   BENCH_OUT               results file [/tmp/dangjian-bench-<backend>-<date>.md]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -50,12 +53,22 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v python3 >/dev/null || { echo "python3 is needed (JSON and the roster file)" >&2; exit 1; }
 
-# --- a fresh installation ---------------------------------------------------------------------
-work=$(mktemp -d -t dangjian-bench.XXXXXX)
-export DANGJIAN_DATA_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+# --- a fresh installation (or one kept by an earlier run: BENCH_REUSE) ---------------------------
+reuse=${BENCH_REUSE:-}
+pgdb=""
+if [ -n "$reuse" ]; then
+  work=$(readlink -f "$reuse")
+  [ -f "$work/data-key" ] && [ -f "$work/root" ] || { echo "$work was not kept by bench/run.sh (no data-key or root file)" >&2; exit 1; }
+  DANGJIAN_DATA_KEY=$(cat "$work/data-key")
+  read -r root_code root_id <"$work/root"
+  pgdb=$(cat "$work/pgdb" 2>/dev/null || true)
+else
+  work=$(mktemp -d -t dangjian-bench.XXXXXX)
+  DANGJIAN_DATA_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+fi
+export DANGJIAN_DATA_KEY
 export DANGJIAN_LOG=${DANGJIAN_LOG:-warn}
 server_pid=""
-pgdb=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   cd "$repo"
@@ -71,8 +84,10 @@ trap cleanup EXIT
 if [ "$backend" = sqlite ]; then
   export DANGJIAN_DATABASE=$work/bench.db
 else
-  pgdb=bench_$(date +%s)_$$
-  psql "$pg/postgres" -qc "CREATE DATABASE $pgdb" >/dev/null
+  if [ -z "$pgdb" ]; then
+    pgdb=bench_$(date +%s)_$$
+    psql "$pg/postgres" -qc "CREATE DATABASE $pgdb" >/dev/null
+  fi
   export DANGJIAN_DATABASE=$pg/$pgdb
 fi
 cd "$work"
@@ -86,17 +101,26 @@ say "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "- backend: $backend${pgdb:+ ($(psql -Atc 'SHOW server_version' "$pg/postgres"))}"
 say ""
 
-t0=$(now)
-gen_out=$("$bin" gen --members "$members" --orgs "$orgs" --years "$years")
-t1=$(now)
-echo "$gen_out"
-root_code=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\1/p' <<<"$gen_out")
-root_id=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\2/p' <<<"$gen_out")
-[ -n "$root_code" ] && [ -n "$root_id" ] || { echo "cannot read the root from: $gen_out" >&2; exit 1; }
-say "- \`dangjian gen --members $members --orgs $orgs --years $years\`: $(sed -n 's/.*orgs, .* members, \([0-9]*\) 次会议 meetings, \([0-9]*\) 条出席记录.*/\1 meetings, \2 attendance rows/p' <<<"$gen_out"), $(elapsed "$t0" "$t1") s wall ($(sed -n 's/.*用时 \([0-9.]*\) s.*/\1/p' <<<"$gen_out") s reported); root $root_code (id $root_id)"
+if [ -n "$reuse" ]; then
+  say "- reused the installation kept in $work (gen skipped; earlier runs' recorded meetings and imported rows are in it); root $root_code (id $root_id)"
+else
+  t0=$(now)
+  gen_out=$("$bin" gen --members "$members" --orgs "$orgs" --years "$years")
+  t1=$(now)
+  echo "$gen_out"
+  root_code=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\1/p' <<<"$gen_out")
+  root_id=$(sed -n 's/.*root code \([^ ]*\) (id \([0-9]*\)).*/\2/p' <<<"$gen_out")
+  [ -n "$root_code" ] && [ -n "$root_id" ] || { echo "cannot read the root from: $gen_out" >&2; exit 1; }
+  say "- \`dangjian gen --members $members --orgs $orgs --years $years\`: $(sed -n 's/.*orgs, .* members, \([0-9]*\) 次会议 meetings, \([0-9]*\) 条出席记录.*/\1 meetings, \2 attendance rows/p' <<<"$gen_out"), $(elapsed "$t0" "$t1") s wall ($(sed -n 's/.*用时 \([0-9.]*\) s.*/\1/p' <<<"$gen_out") s reported); root $root_code (id $root_id)"
+  # What BENCH_REUSE needs to open this installation again (the key never leaves $work).
+  (umask 077 && printf '%s\n' "$DANGJIAN_DATA_KEY" >"$work/data-key")
+  printf '%s %s\n' "$root_code" "$root_id" >"$work/root"
+  [ -z "$pgdb" ] || printf '%s\n' "$pgdb" >"$work/pgdb"
+fi
 
-# (The password may not contain the user name, so the account is not called "bench".)
-"$bin" user create perf --role org_admin --org "$root_code" --password 'Bench@2026x' >/dev/null
+# (The password may not contain the user name, so the account is not called "bench".) A
+# reused installation has the accounts already, with the password changed below.
+"$bin" user create perf --role org_admin --org "$root_code" --password 'Bench@2026x' >/dev/null || [ -n "$reuse" ]
 
 # --- the server -------------------------------------------------------------------------------
 "$bin" serve --bind 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
@@ -114,7 +138,7 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.arg
 login() {
   curl -fsS -H 'content-type: application/json' -d "{\"username\":\"${2:-perf}\",\"password\":\"$1\"}" "$base/api/v1/login"
 }
-first=$(login 'Bench@2026x')
+first=$(login 'Bench@2026x' 2>/dev/null || login 'Bench@2026y!')
 if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
   t=$(json 'd["token"]' <<<"$first")
   code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" -H 'content-type: application/json' \
@@ -180,7 +204,7 @@ measure() {
     path=${e#*|}
     url="$base/api/v1$path"
     # The first request pays for what a node loads once (the period's counts for a large subtree).
-    read -r code first < <(curl -sS -o "$work/body" -w '%{http_code} %{time_total}' "${auth[@]}" "$url")
+    read -r code first < <(curl -sS -o "$work/body" -w '%{http_code} %{time_total}\n' "${auth[@]}" "$url")
     first=$(python3 -c "print(f'{float(\"$first\")*1000:.1f}')")
     if [ "$code" != 200 ]; then
       say "| $label | \`${path}\` | **HTTP $code** ($(json 'd.get("code", "")' <"$work/body" 2>/dev/null || true)) | | | | | | |"
@@ -234,8 +258,8 @@ endpoints=(
 measure
 # The secretary's home page (HTML, as the branch secretary) and recording a meeting with the
 # whole roster attending (its own roster by default), both under 32 connections.
-"$bin" user create perfsec --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null
-first=$(login 'Bench@2026x' perfsec)
+"$bin" user create perfsec --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null || [ -n "$reuse" ]
+first=$(login 'Bench@2026x' perfsec 2>/dev/null || login 'Bench@2026y!' perfsec)
 if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
   t=$(json 'd["token"]' <<<"$first")
   curl -sS -o /dev/null -H "Authorization: Bearer $t" -H 'content-type: application/json' -d '{"old_password":"Bench@2026x","new_password":"Bench@2026y!"}' "$base/api/v1/me/password"
