@@ -100,6 +100,10 @@ async fn a_stricter_local_rule_changes_the_status_within_its_subtree_only() {
     let own = app.org_id(OWN_BRANCH).await;
     let other = app.org_id(OTHER_BRANCH).await;
     let last = month(today_cst()).prev().expect("previous month").to_string();
+    // The whole tree's report, evaluated before the rule exists, sees it once it does.
+    let root = app.org_id(ROOT).await;
+    let in_tree = || async { obligation(&report(&zuzhi, root, &last).await, own, "theme_day", &last)["required"].as_i64() };
+    assert_eq!(in_tree().await, Some(1));
     let rule = json!({
         "kind": "theme_day", "owed_by": ["branch", "joint_branch", "temporary_branch"], "frequency": "monthly", "count": 2,
         "citation": "本单位党建工作制度第5条：每月开展2次主题党日", "replaces_seeded": true, "within_org_id": own,
@@ -110,6 +114,7 @@ async fn a_stricter_local_rule_changes_the_status_within_its_subtree_only() {
     assert_eq!(o["required"], 2);
     assert_ne!(o["status"], "done", "one 主题党日 no longer meets a month: {o}");
     assert_eq!(obligation(&report(&zuzhi, other, &last).await, other, "theme_day", &last)["required"], 1, "outside the subtree the seeded rule holds");
+    assert_eq!(in_tree().await, Some(2), "the whole tree's report");
     let rules = zuzhi.get_ok("/obligation-rules").await;
     assert_eq!(rules.as_array().expect("rules").iter().filter(|r| r["id"] == 0).count(), 10, "the seeded rules, one per kind");
     assert!(rules.as_array().unwrap().iter().any(|r| r["id"] == added["id"] && r["rule"]["count"] == 2));
@@ -122,6 +127,7 @@ async fn a_stricter_local_rule_changes_the_status_within_its_subtree_only() {
     // Removed, the seeded rule is back.
     zuzhi.delete(&format!("/obligation-rules/{}", added["id"])).await.assert_status(204);
     assert_eq!(obligation(&report(&zuzhi, own, &last).await, own, "theme_day", &last)["required"], 1);
+    assert_eq!(in_tree().await, Some(1));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('obligation_rule.add', 'obligation_rule.remove')").await, 2);
     // A secretary changes no rules.
     let shuji = app.demo_login("shuji1").await;

@@ -2,6 +2,7 @@
 //! counts kept on write (`life_counts`) and the tree snapshot: never from the meeting tables.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use dangjian_domain::life::obligation::{evaluate, Grace, COMMITTEE_FROM, NotOwedReason, Obligation, OrgFacts, RuleSet, Status};
@@ -13,7 +14,7 @@ use dangjian_domain::time;
 use super::counts::held_in;
 use super::snapshot::{self, OrgCounts};
 use super::rules::{self, Rules};
-use crate::org::{self, Node};
+use crate::org::{self, Node, Tree};
 use crate::{page_bounds, Ctx, Result, Store, StoreError};
 
 /// The filters of a compliance report.
@@ -163,45 +164,95 @@ pub fn parse_period(s: Option<&str>, today: NaiveDate) -> Result<Period> {
     }
 }
 
-/// Evaluates every organisation of `nodes` (one subtree of the snapshot, in path order) for the
-/// period. One organisation reads its own few rows; a larger subtree evaluates the in-memory
-/// counts of the period (`snapshot`), brought up to date by the one-row version check.
-async fn evaluate_nodes(store: &Store, nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<OrgCompliance>> {
-    let empty = OrgCounts::default();
-    if let [one] = nodes {
-        let counts = snapshot::counts_of(store, period, &[one.id]).await?;
-        return Ok(evaluate_with(nodes, period, today, rules, store.life_grace, |id| counts.get(&id).unwrap_or(&empty)));
-    }
-    let counts = snapshot::period_counts(store, period).await?;
-    Ok(evaluate_with(nodes, period, today, rules, store.life_grace, |id| counts.orgs.get(&id).unwrap_or(&empty)))
+/// The last evaluation of the whole tree on one period's counts (`snapshot`): a large
+/// subtree's report is a slice of it. Kept while the tree, the rules and the day stay the same;
+/// the organisations whose counts were marked since are evaluated again, alone.
+#[derive(Debug)]
+pub(crate) struct Evaluated {
+    key: EvalKey,
+    /// The counts' version evaluated.
+    version: i64,
+    /// One slot per organisation of the tree, in tree order; `None`: owes nothing.
+    items: Vec<Option<Arc<OrgCompliance>>>,
 }
 
-fn evaluate_with<'a>(nodes: &[Node], period: Period, today: NaiveDate, rules: &Rules, grace: Grace, counts_of: impl Fn(i64) -> &'a OrgCounts) -> Vec<OrgCompliance> {
-    let mut rule_sets: HashMap<Vec<i64>, RuleSet> = HashMap::new();
-    let mut out = Vec::new();
-    for n in nodes {
-        let mine = counts_of(n.id);
-        let f = facts(n, mine.full_members);
-        let set = rule_sets.entry(rules.rows_for(&n.path)).or_insert_with(|| rules.for_path(&n.path));
-        let mut obligations = Vec::new();
-        for rule in set.rules() {
-            if rule.applies_to(&f).is_err() {
-                continue;
-            }
-            let g = rule.frequency.granularity();
-            let held: Vec<_> = mine.rows.iter().filter(|(kind, p, _)| *kind == rule.kind && p.kind() == g).flat_map(|(_, p, days)| held_in(*p, days)).collect();
-            obligations.extend(evaluate(rule, &f, period, today, grace, &held));
-        }
-        if obligations.is_empty() {
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EvalKey {
+    tree: i64,
+    today: NaiveDate,
+    /// The installation's rule rows (rows are added and removed, never edited).
+    rules: Vec<i64>,
+    grace: Grace,
+}
+
+/// Evaluations kept at once (one per period asked, as the counts are).
+const EVALUATIONS_KEPT: usize = 4;
+
+/// One organisation's obligations in the period, or `None` when it owes nothing.
+fn evaluate_org(n: &Node, mine: &OrgCounts, set: &RuleSet, period: Period, today: NaiveDate, grace: Grace) -> Option<OrgCompliance> {
+    let f = facts(n, mine.full_members);
+    let mut obligations = Vec::new();
+    for rule in set.rules() {
+        if rule.applies_to(&f).is_err() {
             continue;
         }
-        obligations.sort_by_key(|o| (o.due_by, o.kind));
-        out.push(OrgCompliance::of(n, obligations));
+        let g = rule.frequency.granularity();
+        let held: Vec<_> = mine.rows.iter().filter(|(kind, p, _)| *kind == rule.kind && p.kind() == g).flat_map(|(_, p, days)| held_in(*p, days)).collect();
+        obligations.extend(evaluate(rule, &f, period, today, grace, &held));
     }
-    out
+    if obligations.is_empty() {
+        return None;
+    }
+    obligations.sort_by_key(|o| (o.due_by, o.kind));
+    Some(OrgCompliance::of(n, obligations))
 }
 
-pub(super) fn totals(items: &[OrgCompliance]) -> Totals {
+/// The organisations of the subtree of `o` that owe something in the period, in tree order. One
+/// organisation reads its own few rows; a larger subtree slices the evaluation of the whole tree
+/// on the in-memory counts, brought up to date by the one-row version check.
+async fn subtree_items(store: &Store, tree: &Tree, o: &Node, period: Period, today: NaiveDate, rules: &Rules) -> Result<Vec<Arc<OrgCompliance>>> {
+    let grace = store.life_grace;
+    let range = tree.subtree_range(&o.path);
+    if range.len() == 1 {
+        let counts = snapshot::counts_of(store, period, &[o.id]).await?;
+        let mine = counts.get(&o.id).cloned().unwrap_or_default();
+        return Ok(evaluate_org(o, &mine, &rules.for_path(&o.path), period, today, grace).map(Arc::new).into_iter().collect());
+    }
+    let counts = snapshot::period_counts(store, period).await?;
+    let key = EvalKey { tree: tree.version(), today, rules: rules.views().iter().map(|v| v.id).collect(), grace };
+    let empty = OrgCounts::default();
+    let mut kept = store.life.evaluated.lock().await;
+    let mut sets: HashMap<Vec<i64>, RuleSet> = HashMap::new();
+    let mut eval = |n: &Node| {
+        let set = sets.entry(rules.rows_for(&n.path)).or_insert_with(|| rules.for_path(&n.path));
+        evaluate_org(n, counts.orgs.get(&n.id).unwrap_or(&empty), set, period, today, grace).map(Arc::new)
+    };
+    let again = match kept.get(&period) {
+        Some(e) if e.key == key && counts.version <= e.version => Some(Vec::new()),
+        Some(e) if e.key == key => counts.changed_since(e.version),
+        _ => None,
+    };
+    match (again, kept.get_mut(&period)) {
+        (Some(orgs), Some(e)) => {
+            for id in orgs {
+                if let (Some(i), Some(n)) = (tree.position(id), tree.get(id)) {
+                    e.items[i] = eval(n);
+                }
+            }
+            e.version = e.version.max(counts.version);
+        }
+        _ => {
+            if kept.len() >= EVALUATIONS_KEPT {
+                kept.retain(|p, _| *p == period);
+            }
+            let items = tree.nodes().iter().map(&mut eval).collect();
+            kept.insert(period, Evaluated { key, version: counts.version, items });
+        }
+    }
+    Ok(kept[&period].items[range].iter().flatten().cloned().collect())
+}
+
+pub(super) fn totals<'a>(items: impl IntoIterator<Item = &'a OrgCompliance>) -> Totals {
     let mut t = Totals::default();
     for c in items {
         if c.owed > 0 {
@@ -241,10 +292,16 @@ pub async fn report(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Perio
 
 /// [`report`] as it stands on `today` (the reminders' job, driven by its own clock).
 pub async fn report_on(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period, today: NaiveDate) -> Result<(Node, Vec<OrgCompliance>)> {
+    let (o, items) = shared_report(store, ctx, org_id, period, today).await?;
+    Ok((o, items.iter().map(|c| (**c).clone()).collect()))
+}
+
+/// [`report_on`] without copying the organisations' items.
+async fn shared_report(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period, today: NaiveDate) -> Result<(Node, Vec<Arc<OrgCompliance>>)> {
     let o = subject(store, ctx, org_id).await?;
     let tree = store.tree().await?;
     let rules = rules::load(store).await?;
-    let items = evaluate_nodes(store, tree.subtree(&o.path), period, today, &rules).await?;
+    let items = subtree_items(store, &tree, &o, period, today, &rules).await?;
     Ok((o, items))
 }
 
@@ -262,13 +319,13 @@ pub async fn compliance(store: &Store, ctx: &Ctx, q: &ComplianceQuery) -> Result
             return Err(StoreError::invalid("status", "invalid_status", format!("状态“{}”无法识别，应为 open、overdue、due 或 done", s.chars().take(20).collect::<String>())));
         }
     };
-    let (o, items) = report(store, ctx, q.org, period).await?;
-    let t = totals(&items);
-    let matching: Vec<OrgCompliance> = match want {
-        None => items,
-        Some(w) => items.into_iter().filter(|c| c.obligations.iter().any(|o| w.contains(&o.status))).collect(),
+    let (o, items) = shared_report(store, ctx, q.org, period, time::today_cst()).await?;
+    let t = totals(items.iter().map(|c| &**c));
+    let matching: Vec<&OrgCompliance> = match want {
+        None => items.iter().map(|c| &**c).collect(),
+        Some(w) => items.iter().map(|c| &**c).filter(|c| c.obligations.iter().any(|o| w.contains(&o.status))).collect(),
     };
     let total = matching.len() as u64;
-    let items = matching.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
+    let items = matching.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).cloned().collect();
     Ok(Compliance { org_id: o.id, org_name: o.name, period: period.to_string(), items, totals: t, total, page, per_page })
 }

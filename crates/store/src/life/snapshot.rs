@@ -48,14 +48,38 @@ pub(crate) struct OrgCounts {
 #[derive(Debug, Clone)]
 pub(crate) struct PeriodCounts {
     period: Period,
-    version: i64,
+    pub version: i64,
     pub orgs: HashMap<i64, OrgCounts>,
+    /// The version this copy was loaded whole at.
+    loaded_at: i64,
+    /// The organisations each catch-up since then reloaded, with the version it reached (the
+    /// latest [`CHANGES_KEPT`]), so that an evaluation of an earlier version redoes only them.
+    changes: Vec<(i64, Vec<i64>)>,
 }
 
-/// The copies a `Store` and its clones share, most recently used last.
+/// Catch-ups remembered per copy; an evaluation older than these is done again whole.
+const CHANGES_KEPT: usize = 256;
+
+impl PeriodCounts {
+    /// The organisations whose counts changed after `version`, or `None` when this copy cannot
+    /// tell (it was loaded whole since, or the changes are no longer remembered).
+    pub fn changed_since(&self, version: i64) -> Option<Vec<i64>> {
+        if version < self.loaded_at {
+            return None;
+        }
+        let mut out: Vec<i64> = self.changes.iter().filter(|(v, _)| *v > version).flat_map(|(_, orgs)| orgs.iter().copied()).collect();
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+}
+
+/// The copies a `Store` and its clones share, most recently used last, and the last evaluation
+/// of the whole tree on each (`life::compliance`).
 #[derive(Debug, Default)]
 pub(crate) struct Snapshots {
     periods: tokio::sync::Mutex<Vec<Arc<PeriodCounts>>>,
+    pub evaluated: tokio::sync::Mutex<HashMap<Period, super::compliance::Evaluated>>,
 }
 
 record! {
@@ -93,6 +117,11 @@ pub(crate) async fn period_counts(store: &Store, period: Period) -> Result<Arc<P
                 }
                 copy.orgs.extend(reloaded.orgs);
                 copy.version = version;
+                copy.changes.push((version, marked));
+                if copy.changes.len() > CHANGES_KEPT {
+                    let (forgotten, _) = copy.changes.remove(0);
+                    copy.loaded_at = forgotten;
+                }
                 p
             }
         }
@@ -159,7 +188,7 @@ async fn load(store: &Store, period: Period, version: i64, only: Option<&[i64]>)
             orgs.entry(r.org_id).or_default().full_members += r.n;
         }
     }
-    Ok(PeriodCounts { period, version, orgs })
+    Ok(PeriodCounts { period, version, orgs, loaded_at: version, changes: Vec::new() })
 }
 
 /// Moves `life_version` on by one and returns it, inside the caller's transaction (which then

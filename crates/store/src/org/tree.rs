@@ -112,10 +112,25 @@ impl Tree {
 
     /// The organisation at `path` and everything below it, in tree order.
     pub fn subtree(&self, path: &str) -> &[Node] {
+        &self.nodes[self.subtree_range(path)]
+    }
+
+    /// Where [`Tree::subtree`] lies in [`Tree::nodes`].
+    pub fn subtree_range(&self, path: &str) -> std::ops::Range<usize> {
         let hi = rules::subtree_upper_bound(path);
         let from = self.nodes.partition_point(|n| n.path.as_str() < path);
         let to = self.nodes.partition_point(|n| n.path.as_str() < hi.as_str());
-        &self.nodes[from..to.max(from)]
+        from..to.max(from)
+    }
+
+    /// Every organisation, in tree (path) order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Where an organisation is in [`Tree::nodes`].
+    pub fn position(&self, id: i64) -> Option<usize> {
+        self.index.get(&id).copied()
     }
 
     /// From the top organisation down to the parent of `id`.
