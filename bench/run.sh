@@ -257,13 +257,17 @@ endpoints=(
 )
 measure
 # The secretary's home page (HTML, as the branch secretary) and recording a meeting with the
-# whole roster attending (its own roster by default), both under 32 connections.
-"$bin" user create perfsec --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null || [ -n "$reuse" ]
-first=$(login 'Bench@2026x' perfsec 2>/dev/null || login 'Bench@2026y!' perfsec)
+# whole roster attending (its own roster by default), both under 32 connections, in the branch
+# with the most members (the issue asks for 40 attending; generated branches average 20).
+branch_id=$(q "SELECT org_id FROM members WHERE tenant_id = $root_id AND status IN ('full', 'probationary') GROUP BY org_id ORDER BY COUNT(*) DESC LIMIT 1")
+branch_code=$(api "/orgs/$branch_id" | json 'd["code"]')
+sec_user=sec$branch_id
+"$bin" user create "$sec_user" --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null || [ -n "$reuse" ]
+first=$(login 'Bench@2026x' "$sec_user" 2>/dev/null || login 'Bench@2026y!' "$sec_user")
 if [ "$(json 'd["must_change_password"]' <<<"$first")" = True ]; then
   t=$(json 'd["token"]' <<<"$first")
   curl -sS -o /dev/null -H "Authorization: Bearer $t" -H 'content-type: application/json' -d '{"old_password":"Bench@2026x","new_password":"Bench@2026y!"}' "$base/api/v1/me/password"
-  sec=$(login 'Bench@2026y!' perfsec | json 'd["token"]')
+  sec=$(login 'Bench@2026y!' "$sec_user" | json 'd["token"]')
 else
   sec=$(json 'd["token"]' <<<"$first")
 fi
@@ -276,6 +280,12 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $sec"
 wrk.body = '{"org_id": $branch_id, "kinds": ["theme_day"], "starts_at": "$starts", "topic": "压力测试主题党日"}'
 LUA
+times=()
+for _ in $(seq 1 21); do
+  times+=("$(curl -fsS -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $sec" -H 'content-type: application/json' \
+    -d "{\"org_id\": $branch_id, \"kinds\": [\"theme_day\"], \"starts_at\": \"$starts\", \"topic\": \"单次登记\"}" "$base/api/v1/meetings")")
+done
+record_alone=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
 record=$(wrk -t2 -c32 -d"$duration" --latency -s "$work/record.lua" "$base/api/v1/meetings")
 # The whole tree's report while the secretary keeps recording: every report catches up with the
 # organisations marked since the last one (16 connections each).
@@ -295,6 +305,11 @@ say "| 32 connections | wrk req/s | avg (ms) | p50 (ms) | p99 (ms) |"
 say "|---|---|---|---|---|"
 row "l. secretary's home page (HTML)" "$home"
 row "m. record a meeting, $roster attending (POST)" "$record"
+say ""
+say "- recording one meeting alone, $roster attending (branch $branch_id): median of 21, $record_alone ms"
+say ""
+say "| 16 + 16 connections | wrk req/s | avg (ms) | p50 (ms) | p99 (ms) |"
+say "|---|---|---|---|---|"
 row "n. compliance, whole tree, 16 connections while 16 record meetings ($(awk '/^Requests\/sec/ {print $2}' "$work/record-bg.log") records/s)" "$tree_mixed"
 say ""
 
