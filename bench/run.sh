@@ -243,7 +243,9 @@ fi
 # --- organisational life ---------------------------------------------------------------------
 lastq=$(python3 -c "import datetime as d; t=d.datetime.now(d.timezone(d.timedelta(hours=8))).date(); q=(t.month-1)//3; y,q=(t.year,q) if q else (t.year-1,4); print(f'{y}Q{q}')")
 thisq=$(python3 -c "import datetime as d; t=d.datetime.now(d.timezone(d.timedelta(hours=8))).date(); print(f'{t.year}Q{(t.month-1)//3+1}')")
-branch_id=$(api "/orgs?parent=$general_id&per_page=1" | json 'd["items"][0]["id"]')
+# The branch measured: the largest of at most 50 members (支部条例 art. 4: a branch generally has
+# no more than 50), so neither the roster imports below nor an earlier run's (BENCH_REUSE) swell it.
+branch_id=$(q "SELECT org_id FROM (SELECT org_id, COUNT(*) AS n FROM members WHERE tenant_id = $root_id AND status IN ('full', 'probationary') GROUP BY org_id) t WHERE n <= 50 ORDER BY n DESC, org_id LIMIT 1")
 branch_code=$(api "/orgs/$branch_id" | json 'd["code"]')
 say "Organisational life ($years years of meetings; $conns → 32 connections): whole tree and one $mid_kind for $lastq, one branch for $thisq"
 say ""
@@ -257,10 +259,8 @@ endpoints=(
 )
 measure
 # The secretary's home page (HTML, as the branch secretary) and recording a meeting with the
-# whole roster attending (its own roster by default), both under 32 connections, in the branch
-# with the most members (the issue asks for 40 attending; generated branches average 20).
-branch_id=$(q "SELECT org_id FROM members WHERE tenant_id = $root_id AND status IN ('full', 'probationary') GROUP BY org_id ORDER BY COUNT(*) DESC LIMIT 1")
-branch_code=$(api "/orgs/$branch_id" | json 'd["code"]')
+# whole roster attending (its own roster by default: the issue asks for 40; generated branches
+# average 20, the one measured is the largest), both under 32 connections.
 sec_user=sec$branch_id
 "$bin" user create "$sec_user" --role secretary --org "$branch_code" --password 'Bench@2026x' >/dev/null || [ -n "$reuse" ]
 first=$(login 'Bench@2026x' "$sec_user" 2>/dev/null || login 'Bench@2026y!' "$sec_user")
