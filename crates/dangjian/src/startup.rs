@@ -108,6 +108,12 @@ impl App {
     /// across nodes) and this node's audit upkeep alongside.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), String> {
         let scheduler = tokio::spawn(dangjian_store::job::Scheduler::new(self.store.clone(), dangjian_store::job::registry()).run(self.scheduler_every));
+        let warm = self.store.clone();
+        let warming = tokio::spawn(async move {
+            if let Err(e) = dangjian_store::life::compliance::warm(&warm).await {
+                tracing::warn!(error = %e, "organisational-life counts not loaded at start");
+            }
+        });
         let (store, every) = (self.store.clone(), self.checkpoint_every);
         let audit_task = tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
@@ -122,6 +128,7 @@ impl App {
             .map_err(|e| e.to_string());
         scheduler.abort();
         audit_task.abort();
+        warming.abort();
         audit_upkeep(&self.store).await;
         r
     }

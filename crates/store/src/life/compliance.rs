@@ -285,6 +285,17 @@ async fn subject(store: &Store, ctx: &Ctx, org_id: Option<i64>) -> Result<Node> 
     Ok(o)
 }
 
+/// Loads the counts of this quarter and the last into memory (`snapshot`), so that the first
+/// report of a large subtree after a start does not pay for it: `serve` calls it once, in the
+/// background.
+pub async fn warm(store: &Store) -> Result<()> {
+    let this = Period::containing(PeriodKind::Quarter, time::today_cst()).expect("every day is in a quarter");
+    for p in [Some(this), this.prev()].into_iter().flatten() {
+        snapshot::period_counts(store, p).await?;
+    }
+    Ok(())
+}
+
 /// Every organisation of the subtree with its obligations in the period, in tree order.
 pub async fn report(store: &Store, ctx: &Ctx, org_id: Option<i64>, period: Period) -> Result<(Node, Vec<OrgCompliance>)> {
     report_on(store, ctx, org_id, period, time::today_cst()).await
