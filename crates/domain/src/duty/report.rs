@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 
 use crate::life::obligation::ObligationKind;
 use crate::member::{EventKind, Status as MemberStatus};
+use crate::org::OrgKind;
 use crate::period::{Period, PeriodKind};
 use crate::text::{parse_name, parse_required_text, parse_text, NOTE_MAX};
 use crate::time::{self, Date};
@@ -61,6 +62,15 @@ pub const SECTIONS_MAX: usize = 20;
 pub const SECTION_TEXT_MAX: usize = 5000;
 /// 退回意见 and review remarks.
 pub const COMMENT_MAX: usize = 1000;
+
+/// Who reports upward under a schedule: the grassroots organisations that hold members and
+/// their party work — 党委, 机关党委, 党总支, 党支部, 联合党支部. Seed 004: 基层党组织向党委、
+/// 党委向组织部 report level by level. A 党组 holds no members and leads its unit's work (its
+/// report is a leadership matter, not this one); a 党小组 reports through its branch; a
+/// 临时党支部 lives for a training class or a mission and is not asked for periodic reports.
+pub fn reports_upward(kind: OrgKind) -> bool {
+    matches!(kind, OrgKind::Committee | OrgKind::AgencyCommittee | OrgKind::GeneralBranch | OrgKind::Branch | OrgKind::JointBranch)
+}
 
 impl State {
     /// The submitting organisation may still write the text: a draft, or a report returned to it.
@@ -393,6 +403,27 @@ impl BranchTally {
     }
 }
 
+impl BranchTally {
+    /// From the count of submissions per (state, late) among `expected` organisations, as a
+    /// grouped count reads them: whoever has no row, or a draft, has not reported.
+    pub fn from_counts(expected: i64, counts: &[(State, bool, i64)]) -> BranchTally {
+        let mut t = BranchTally { expected, ..Default::default() };
+        for (s, late, n) in counts {
+            match s {
+                State::Accepted | State::AcceptedLate => t.accepted += n,
+                State::Submitted => t.submitted += n,
+                State::Returned => t.returned += n,
+                State::Draft => {}
+            }
+            if *late {
+                t.late += n;
+            }
+        }
+        t.missing = (expected - t.accepted - t.submitted - t.returned).max(0);
+        t
+    }
+}
+
 /// An accepted report of an organisation below, as the superior's own report carries it: the
 /// superior adds only its own words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -437,6 +468,14 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn grassroots_organisations_report_and_groups_do_not() {
+        assert!(reports_upward(OrgKind::Branch) && reports_upward(OrgKind::AgencyCommittee) && reports_upward(OrgKind::GeneralBranch));
+        for k in [OrgKind::Group, OrgKind::LeadingGroup, OrgKind::TemporaryBranch, OrgKind::WorkingCommittee] {
+            assert!(!reports_upward(k), "{k:?}");
+        }
     }
 
     #[test]
@@ -550,5 +589,7 @@ mod tests {
         let t = BranchTally::of(&[(Some(State::Accepted), false), (Some(State::AcceptedLate), true), (Some(State::Returned), false), (Some(State::Draft), false), (None, false), (Some(State::Submitted), true)]);
         assert_eq!(t, BranchTally { expected: 6, accepted: 2, submitted: 1, returned: 1, missing: 2, late: 2 });
         assert_eq!(Figure::branch_reports(&t).text, "应报6个，已通过2个，待审核1个，退回1个，未报2个，逾期2个");
+        let counted = BranchTally::from_counts(6, &[(State::Accepted, false, 1), (State::AcceptedLate, true, 1), (State::Returned, false, 1), (State::Draft, false, 1), (State::Submitted, true, 1)]);
+        assert_eq!(counted, t);
     }
 }
