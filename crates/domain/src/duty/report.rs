@@ -451,15 +451,6 @@ impl FigureSet {
     pub fn new(taken_on: NaiveDate) -> FigureSet {
         FigureSet { taken_on: Date(taken_on), figures: Vec::new(), branches: Vec::new() }
     }
-
-    pub fn get(&self, code: &str) -> Option<&Figure> {
-        self.figures.iter().find(|f| f.code == code)
-    }
-
-    /// The figures of one source, in the order they were taken.
-    pub fn of_source(&self, source: FigureSource) -> impl Iterator<Item = &Figure> {
-        self.figures.iter().filter(move |f| f.source == source)
-    }
 }
 
 #[cfg(test)]
@@ -578,10 +569,9 @@ mod tests {
         assert_eq!(Figure::attendance(923, 1000).text, "应到1000人次，实到923人次，出席率92.3%");
         assert!(Figure::attendance(0, 0).text.ends_with("出席率—"));
         assert_eq!(Figure::members(MemberStatus::Full, 31).source, FigureSource::MemberCounts);
-        let mut set = FigureSet::new(day(2026, 12, 2));
-        set.figures.push(Figure::changes(EventKind::Joined, 2));
-        assert_eq!(set.get("changes.joined").map(|f| f.value), Some(2));
-        assert_eq!(set.of_source(FigureSource::MemberHistory).count(), 1);
+        let f = Figure::changes(EventKind::Joined, 2);
+        assert_eq!((f.code.as_str(), f.value, f.source), ("changes.joined", 2, FigureSource::MemberHistory));
+        assert_eq!(FigureSet::new(day(2026, 12, 2)).taken_on, Date(day(2026, 12, 2)));
     }
 
     #[test]

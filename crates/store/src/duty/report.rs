@@ -153,9 +153,6 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn is(&self, code: &str) -> bool {
-        self.state.code() == code
-    }
     pub fn submitted_text(&self) -> String {
         self.submitted_at.map(|t| time::format_unix_cst(t).get(..16).unwrap_or_default().to_string()).unwrap_or_default()
     }
