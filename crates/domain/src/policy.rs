@@ -73,6 +73,12 @@ pub enum Action {
     LifeWrite,
     /// 提醒: see how the reminders of an organisation's secretaries were delivered.
     NoticeDeliveryRead,
+    /// 责任与考核: see an organisation's responsible persons, 责任清单 and reports upward.
+    DutyRead,
+    /// 定期汇报与责任清单: on one's own organisation, write and submit its report and keep its
+    /// 责任清单; on a superior, define its report schedules and review the reports of the
+    /// organisations directly below it (seed 004: reports go up level by level).
+    DutyWrite,
 }
 
 impl Action {
@@ -81,6 +87,7 @@ impl Action {
     fn reading(self) -> Action {
         match self {
             Action::LifeWrite => Action::LifeRead,
+            Action::DutyWrite => Action::DutyRead,
             a => a,
         }
     }
@@ -122,9 +129,11 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead),
-        // A secretary records the organisational life of the organisations in their scope.
-        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite),
+        // 组织部/工委 staff define report schedules and review what their subtree submits.
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyWrite),
+        // A secretary records the organisational life of the organisations in their scope, and,
+        // as 第一责任人 (seed 004 "123"), reports its party work and keeps its 责任清单.
+        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite | DutyRead | DutyWrite),
         // A member sees the meetings of their own organisation (the 党员 role is granted on it);
         // the store narrows the attendance shown to their own.
         Role::Member => matches!(action, LifeRead),
@@ -289,6 +298,42 @@ mod tests {
         assert_eq!(actor(&[(Role::Secretary, "/1/2/3/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/3/")), Decision::Forbidden);
         for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::Member] {
             assert_ne!(actor(&[(r, "/1/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/")), Decision::Allow, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_secretary_reports_for_their_own_organisation_only() {
+        let a = actor(&[(Role::Secretary, "/1/2/3/")]);
+        for act in [Action::DutyRead, Action::DutyWrite] {
+            assert_eq!(a.decide(act, Target::org("/1/2/3/")), Decision::Allow, "{act:?}");
+            // Another branch's report is no business of theirs: 404.
+            assert_eq!(a.decide(act, Target::org("/1/2/4/")), Decision::Hidden, "{act:?}");
+        }
+        // Reviewing is a write on the superior, outside the secretary's scope: their own
+        // organisation's report cannot be accepted by themselves.
+        assert_ne!(a.decide(Action::DutyWrite, Target::org("/1/2/")), Decision::Allow);
+    }
+
+    #[test]
+    fn a_superiors_admin_defines_schedules_and_reviews_the_subtree() {
+        let a = actor(&[(Role::OrgAdmin, "/1/")]);
+        assert_eq!(a.decide(Action::DutyWrite, Target::org("/1/")), Decision::Allow);
+        assert_eq!(a.decide(Action::DutyRead, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(a.decide(Action::DutyWrite, Target::org("/5/")), Decision::Hidden);
+    }
+
+    #[test]
+    fn members_and_separated_admins_see_no_reports() {
+        // A 党员 reads nothing of the reports upward; the 三员 read no party work at all.
+        let m = actor(&[(Role::Member, "/1/2/3/")]);
+        assert_ne!(m.decide(Action::DutyRead, Target::org("/1/2/3/")), Decision::Allow);
+        assert_eq!(m.decide(Action::DutyWrite, Target::org("/1/2/3/")), Decision::Hidden);
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            let a = actor(&[(r, "/1/")]);
+            for act in [Action::DutyRead, Action::DutyWrite] {
+                assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
+                assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! "Own" is branch SZJGGW-A01-B1 (shuji1's and dangyuan1's branch), or for member endpoints
 //! dangyuan1's own record; "peer" is another member of that branch; "other" is SZJGGW-A02-B1.
 
+use dangjian_domain::time::today_cst;
 use dangjian_store::org::{self, OrgInput};
 use serde_json::{json, Value};
 
@@ -59,6 +60,12 @@ enum Ep {
     CreateAppraisal,
     SelfAssessment,
     MemberAppraisals,
+    ListReportSchedules,
+    ScheduleStatus,
+    OpenReport,
+    GetReport,
+    Responsibility,
+    AddTask,
 }
 
 impl Ep {
@@ -101,6 +108,12 @@ impl Ep {
             Ep::CreateAppraisal => "POST /appraisals (org {id})",
             Ep::SelfAssessment => "PUT /appraisals/{id}/members/{id}/self-assessment",
             Ep::MemberAppraisals => "GET /members/{id}/appraisals",
+            Ep::ListReportSchedules => "GET /report-schedules?org={id}",
+            Ep::ScheduleStatus => "GET /report-schedules/{工委的汇报安排}/status",
+            Ep::OpenReport => "POST /reports (schedule, org {id})",
+            Ep::GetReport => "GET /reports/{id}",
+            Ep::Responsibility => "GET /responsibility?org={id}",
+            Ep::AddTask => "POST /responsibility/tasks (org {id})",
         }
     }
 }
@@ -197,6 +210,19 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (MemberAppraisals, Own, [403, 403, 404, 200, 200, 200]),
     (MemberAppraisals, Peer, [403, 403, 404, 200, 200, 404]),
     (MemberAppraisals, Other, [403, 403, 404, 200, 404, 404]),
+    // 定期汇报与责任清单: the secretary writes their own organisation's, the 工委's
+    // administrator reads and reviews the subtree; the 三员 and a 党员 see none of it.
+    (ListReportSchedules, Own, [403, 403, 404, 200, 200, 404]),
+    (ListReportSchedules, Other, [403, 403, 404, 200, 404, 404]),
+    (ScheduleStatus, Sys, [403, 403, 404, 200, 200, 404]),
+    (OpenReport, Own, [403, 403, 404, 200, 200, 404]),
+    (OpenReport, Other, [403, 403, 404, 200, 404, 404]),
+    (GetReport, Own, [403, 403, 404, 200, 200, 404]),
+    (GetReport, Other, [403, 403, 404, 200, 404, 404]),
+    (Responsibility, Own, [403, 403, 404, 200, 200, 404]),
+    (Responsibility, Other, [403, 403, 404, 200, 404, 404]),
+    (AddTask, Own, [403, 403, 404, 201, 201, 404]),
+    (AddTask, Other, [403, 403, 404, 201, 404, 404]),
 ];
 
 
@@ -225,6 +251,10 @@ struct Fixture {
     /// A round at 个人自评 of each branch: the demo's of this year, and one made for the other.
     own_round: i64,
     other_round: i64,
+    /// The demo's report schedule, and a report of each branch under it.
+    schedule: i64,
+    own_report: i64,
+    other_report: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -269,7 +299,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let own_round = app.scalar(&format!("SELECT id FROM appraisals WHERE org_id = {own_org} AND stage = 'self_assessment'")).await;
     let input = dangjian_store::life::appraisal::RoundInput { org_id: other_org, year: 2024 };
     let other_round = dangjian_store::life::appraisal::create(&app.store, &cli_ctx(), &input).await.expect("round").round.id;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round }
+    let schedule = app.scalar("SELECT MIN(id) FROM report_schedules").await;
+    let own_report = dangjian_store::duty::report::open(&app.store, &cli_ctx(), schedule, own_org).await.expect("report").id;
+    let other_report = app.scalar(&format!("SELECT id FROM report_submissions WHERE org_id = {other_org}")).await;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, schedule, own_report, other_report }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -332,6 +365,15 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         CreateAppraisal => ("POST", "/appraisals".into(), Some(json!({"org_id": org, "year": 2010 + user}))),
         SelfAssessment => ("PUT", format!("/appraisals/{round}/members/{member}/self-assessment"), Some(json!({"text": format!("授权矩阵测试自评{n}")}))),
         MemberAppraisals => ("GET", format!("/members/{member}/appraisals"), None),
+        ListReportSchedules => ("GET", format!("/report-schedules?org={org}"), None),
+        ScheduleStatus => ("GET", format!("/report-schedules/{}/status", fx.schedule), None),
+        OpenReport => ("POST", "/reports".into(), Some(json!({"schedule_id": fx.schedule, "org_id": org}))),
+        GetReport => ("GET", format!("/reports/{}", if obj == Other { fx.other_report } else { fx.own_report }), None),
+        Responsibility => ("GET", format!("/responsibility?org={org}"), None),
+        AddTask => {
+            let owner = if obj == Other { fx.other_member } else { fx.own_member };
+            ("POST", "/responsibility/tasks".into(), Some(json!({"org_id": org, "year": today_cst().format("%Y").to_string(), "title": format!("授权矩阵任务{n}"), "owner_member_id": owner, "deadline": format!("{}-12-31", today_cst().format("%Y"))})))
+        }
     }
 }
 
@@ -436,6 +478,13 @@ async fn pages_follow_the_same_policy() {
         (format!("/appraisals?org={other}"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
         (format!("/appraisals/{}", fx.own_round), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
         (format!("/appraisals/{}", fx.other_round), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/reports?org={own}"), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403), ("shenji", 404)]),
+        (format!("/reports?org={other}"), "zuzhi", vec![("shuji1", 404)]),
+        (format!("/reports/{}", fx.own_report), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
+        (format!("/reports/{}", fx.other_report), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/report-schedules/{}", fx.schedule), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
+        (format!("/responsibility?org={own}"), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404)]),
+        (format!("/responsibility?org={other}"), "zuzhi", vec![("shuji1", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

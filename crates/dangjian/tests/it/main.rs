@@ -25,6 +25,7 @@ mod member;
 mod migration;
 mod notice;
 mod org;
+mod report;
 mod roster;
 mod security;
 mod session;

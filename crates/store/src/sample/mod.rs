@@ -4,6 +4,7 @@
 mod appraisal;
 mod life;
 pub mod names;
+mod report;
 
 use chrono::{Days, NaiveDate};
 use dangjian_domain::member::{Category, Details, EventKind, Gender, Status, ValidMember};
@@ -258,6 +259,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     }
     life::demo(store, &root).await?;
     appraisal::demo(store, &root).await?;
+    report::demo(store, &root).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;

@@ -9,6 +9,7 @@ pub mod life;
 pub mod member;
 mod notice;
 mod org;
+mod report;
 pub mod session;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::routes())
         .merge(job::routes())
         .merge(notice::routes())
+        .merge(report::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

@@ -9,6 +9,7 @@ mod life;
 mod member;
 mod notice;
 mod org;
+mod report;
 mod roster;
 mod session;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::routes())
         .merge(job::routes())
         .merge(notice::routes())
+        .merge(report::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -53,6 +55,8 @@ pub struct Nav {
     pub can_orgs: bool,
     pub can_members: bool,
     pub can_life: bool,
+    /// 定期汇报与责任清单.
+    pub can_duty: bool,
     pub can_import: bool,
     pub can_accounts: bool,
     pub can_audit: bool,
@@ -75,6 +79,7 @@ impl Nav {
             can_orgs: can_anywhere(a, Action::OrgRead),
             can_members: can_anywhere(a, Action::MemberRead),
             can_life: can_anywhere(a, Action::LifeRead),
+            can_duty: can_anywhere(a, Action::DutyRead),
             can_import: can_anywhere(a, Action::MemberImport) || can_anywhere(a, Action::MemberExport),
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,

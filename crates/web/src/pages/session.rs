@@ -126,6 +126,8 @@ struct ScopeCard {
     due: Option<Vec<Open>>,
     /// Members of the organisation at 3, 5 and 6 months without organisational life.
     warnings: Vec<Warning>,
+    /// 定期汇报 the organisation still has to submit (for whoever writes its reports).
+    reports: Vec<dangjian_store::duty::report::Due>,
 }
 
 #[derive(Template)]
@@ -153,7 +155,8 @@ async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
         let records = auth.ctx.actor.decide(Action::LifeWrite, Target::org(&o.path)) == Decision::Allow;
         let due = if small && records { Some(life::bulletin::outstanding(&s.store, &auth.ctx, o.id, today).await?) } else { None };
         let warnings = if due.is_some() { life::participation::warnings(&s.store, &auth.ctx, o.id, today).await? } else { Vec::new() };
-        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings });
+        let reports = dangjian_store::duty::report::due(&s.store, &auth.ctx, o.id).await?;
+        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings, reports });
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
     Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles, today }))
