@@ -2,6 +2,7 @@
 //! every rule here is a pure function that cites its source (see shared DOMAIN.md).
 
 pub mod crypto;
+pub mod duty;
 pub mod idcard;
 pub mod life;
 pub mod member;
