@@ -73,6 +73,11 @@ pub enum Action {
     LifeWrite,
     /// 提醒: see how the reminders of an organisation's secretaries were delivered.
     NoticeDeliveryRead,
+    /// 考核: see the assessments of an organisation and below — their schemes, scores, evidence,
+    /// ranks and tiers (a secretary: of the organisations in their scope, their own results).
+    DutyRead,
+    /// 考核: define schemes, run assessments, score, publish and decide objections.
+    DutyAssess,
 }
 
 impl Action {
@@ -81,6 +86,7 @@ impl Action {
     fn reading(self) -> Action {
         match self {
             Action::LifeWrite => Action::LifeRead,
+            Action::DutyAssess => Action::DutyRead,
             a => a,
         }
     }
@@ -122,9 +128,11 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead),
-        // A secretary records the organisational life of the organisations in their scope.
-        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite),
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyAssess),
+        // A secretary records the organisational life of the organisations in their scope, and
+        // sees how they were assessed (the 第一责任人 answers for the results, seed 004 "123"),
+        // but scores no one: assessing is the superior's 党务工作者's.
+        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite | DutyRead),
         // A member sees the meetings of their own organisation (the 党员 role is granted on it);
         // the store narrows the attendance shown to their own.
         Role::Member => matches!(action, LifeRead),
@@ -289,6 +297,33 @@ mod tests {
         assert_eq!(actor(&[(Role::Secretary, "/1/2/3/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/3/")), Decision::Forbidden);
         for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::Member] {
             assert_ne!(actor(&[(r, "/1/")]).decide(Action::NoticeDeliveryRead, Target::org("/1/2/")), Decision::Allow, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn org_admins_assess_and_secretaries_read_their_own_results() {
+        let admin = actor(&[(Role::OrgAdmin, "/1/")]);
+        for act in [Action::DutyRead, Action::DutyAssess] {
+            assert_eq!(admin.decide(act, Target::org("/1/2/3/")), Decision::Allow);
+            assert_eq!(admin.decide(act, Target::org("/5/")), Decision::Hidden);
+        }
+        let secretary = actor(&[(Role::Secretary, "/1/2/3/")]);
+        assert_eq!(secretary.decide(Action::DutyRead, Target::org("/1/2/3/")), Decision::Allow);
+        // Scoring their own branch is refused in the open: the results are no secret to them.
+        assert_eq!(secretary.decide(Action::DutyAssess, Target::org("/1/2/3/")), Decision::Forbidden);
+        // Another branch's results do not exist for them.
+        assert_eq!(secretary.decide(Action::DutyRead, Target::org("/1/2/4/")), Decision::Hidden);
+        assert_eq!(secretary.decide(Action::DutyAssess, Target::org("/1/2/4/")), Decision::Hidden);
+    }
+
+    #[test]
+    fn members_and_separated_admins_see_no_assessment() {
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::Member] {
+            let a = actor(&[(r, "/1/")]);
+            for act in [Action::DutyRead, Action::DutyAssess] {
+                assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
+                assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
+            }
         }
     }
 
