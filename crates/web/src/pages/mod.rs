@@ -4,6 +4,7 @@
 mod account;
 mod appraisal;
 mod audit;
+mod duty;
 mod job;
 mod life;
 mod member;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(member::routes())
         .merge(life::routes())
         .merge(appraisal::routes())
+        .merge(duty::routes())
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())
@@ -53,6 +55,8 @@ pub struct Nav {
     pub can_orgs: bool,
     pub can_members: bool,
     pub can_life: bool,
+    /// 考核评价: the assessments of one's scope (the 工委's officer, a secretary's own results).
+    pub can_duty: bool,
     pub can_import: bool,
     pub can_accounts: bool,
     pub can_audit: bool,
@@ -75,6 +79,7 @@ impl Nav {
             can_orgs: can_anywhere(a, Action::OrgRead),
             can_members: can_anywhere(a, Action::MemberRead),
             can_life: can_anywhere(a, Action::LifeRead),
+            can_duty: can_anywhere(a, Action::DutyRead),
             can_import: can_anywhere(a, Action::MemberImport) || can_anywhere(a, Action::MemberExport),
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,
