@@ -59,6 +59,14 @@ enum Ep {
     CreateAppraisal,
     SelfAssessment,
     MemberAppraisals,
+    ListAssessments,
+    GetAssessment,
+    AssessmentResults,
+    OrgScores,
+    CreateScheme,
+    ScoreAssessment,
+    FileObjection,
+    DecideObjection,
 }
 
 impl Ep {
@@ -101,6 +109,14 @@ impl Ep {
             Ep::CreateAppraisal => "POST /appraisals (org {id})",
             Ep::SelfAssessment => "PUT /appraisals/{id}/members/{id}/self-assessment",
             Ep::MemberAppraisals => "GET /members/{id}/appraisals",
+            Ep::ListAssessments => "GET /assessments",
+            Ep::GetAssessment => "GET /assessments/{演示考核}",
+            Ep::AssessmentResults => "GET /assessments/{演示考核}/results",
+            Ep::OrgScores => "GET /assessments/{演示考核}/scores/{id}",
+            Ep::CreateScheme => "POST /assessment-schemes (org {id})",
+            Ep::ScoreAssessment => "PUT /assessments/{演示考核}/scores (org {id})",
+            Ep::FileObjection => "POST /assessments/{演示考核}/objections (org {id})",
+            Ep::DecideObjection => "PUT /assessments/{演示考核}/objections/{id}/decision",
         }
     }
 }
@@ -197,6 +213,20 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (MemberAppraisals, Own, [403, 403, 404, 200, 200, 200]),
     (MemberAppraisals, Peer, [403, 403, 404, 200, 200, 404]),
     (MemberAppraisals, Other, [403, 403, 404, 200, 404, 404]),
+    // 考核评价: the 工委's administrator runs it; a secretary sees their own branch's results
+    // (another branch's do not exist for them) and objects to them, scores nobody; the 党员 and
+    // the 三员 see none of it. Scoring the published demo assessment is refused by its stage (422).
+    (ListAssessments, Sys, [403, 403, 403, 200, 200, 403]),
+    (GetAssessment, Sys, [403, 403, 404, 200, 200, 404]),
+    (AssessmentResults, Sys, [403, 403, 404, 200, 200, 404]),
+    (OrgScores, Own, [403, 403, 404, 200, 200, 404]),
+    (OrgScores, Other, [403, 403, 404, 200, 404, 404]),
+    (CreateScheme, Own, [403, 403, 404, 201, 403, 404]),
+    (CreateScheme, Other, [403, 403, 404, 201, 404, 404]),
+    (ScoreAssessment, Own, [403, 403, 404, 422, 403, 404]),
+    (FileObjection, Own, [403, 403, 404, 201, 201, 404]),
+    (FileObjection, Other, [403, 403, 404, 201, 404, 404]),
+    (DecideObjection, Own, [403, 403, 404, 200, 403, 404]),
 ];
 
 
@@ -225,6 +255,9 @@ struct Fixture {
     /// A round at 个人自评 of each branch: the demo's of this year, and one made for the other.
     own_round: i64,
     other_round: i64,
+    /// The demo's published assessment, and a pending objection of the own branch to it.
+    assessment: i64,
+    objection: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -269,7 +302,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let own_round = app.scalar(&format!("SELECT id FROM appraisals WHERE org_id = {own_org} AND stage = 'self_assessment'")).await;
     let input = dangjian_store::life::appraisal::RoundInput { org_id: other_org, year: 2024 };
     let other_round = dangjian_store::life::appraisal::create(&app.store, &cli_ctx(), &input).await.expect("round").round.id;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round }
+    let assessment = app.scalar("SELECT MIN(id) FROM assessments").await;
+    let objection_input = dangjian_domain::duty::assessment::ObjectionInput { org_id: own_org, indicator: "1.3".into(), reason: "授权矩阵测试".into(), evidence: Vec::new() };
+    let objection = dangjian_store::duty::assessment::object(&app.store, &cli_ctx(), assessment, &objection_input).await.expect("objection").objection.id;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, assessment, objection }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -332,6 +368,22 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         CreateAppraisal => ("POST", "/appraisals".into(), Some(json!({"org_id": org, "year": 2010 + user}))),
         SelfAssessment => ("PUT", format!("/appraisals/{round}/members/{member}/self-assessment"), Some(json!({"text": format!("授权矩阵测试自评{n}")}))),
         MemberAppraisals => ("GET", format!("/members/{member}/appraisals"), None),
+        ListAssessments => ("GET", "/assessments".into(), None),
+        GetAssessment => ("GET", format!("/assessments/{}", fx.assessment), None),
+        AssessmentResults => ("GET", format!("/assessments/{}/results", fx.assessment), None),
+        OrgScores => ("GET", format!("/assessments/{}/scores/{org}", fx.assessment), None),
+        CreateScheme => (
+            "POST",
+            "/assessment-schemes".into(),
+            Some(json!({"org_id": org, "name": format!("矩阵方案{n}"), "scale": 100, "period_kind": "year", "indicators": [{"name": "综合", "points": "100", "method": "scored"}]})),
+        ),
+        ScoreAssessment => ("PUT", format!("/assessments/{}/scores", fx.assessment), Some(json!({"scores": [{"org_id": org, "indicator": "2.1", "score": "15"}]}))),
+        // One indicator per user, so that each allowed objection is the only pending one of its kind.
+        FileObjection => {
+            let indicator = ["1.1", "1.2", "1.4", "2.1", "2.3", "1.1"][user];
+            ("POST", format!("/assessments/{}/objections", fx.assessment), Some(json!({"org_id": org, "indicator": indicator, "reason": format!("授权矩阵测试{n}")})))
+        }
+        DecideObjection => ("PUT", format!("/assessments/{}/objections/{}/decision", fx.assessment, fx.objection), Some(json!({"decision": "rejected", "reason": "授权矩阵测试"}))),
     }
 }
 
@@ -436,6 +488,9 @@ async fn pages_follow_the_same_policy() {
         (format!("/appraisals?org={other}"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
         (format!("/appraisals/{}", fx.own_round), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
         (format!("/appraisals/{}", fx.other_round), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/assessments/{}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403), ("shenji", 404)]),
+        (format!("/assessments/{}/orgs/{own}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
+        (format!("/assessments/{}/orgs/{other}", fx.assessment), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));
