@@ -10,10 +10,9 @@
 //! self-assessment at once, the assessors' scores, totals, ranks and tiers once published; another
 //! branch's results do not exist for them (404).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use dangjian_domain::duty::assessment::{self as rules, check_objection_window, objection_deadline, DecisionInput, Evidence, ObjectionInput, ObjectionStatus, ScoreInput, Stage};
-use dangjian_domain::duty::rule::RuleSpec;
+use dangjian_domain::duty::assessment::{self as rules, objection_deadline, Evidence, ScoreInput, Stage};
 use dangjian_domain::duty::scheme::{Method, Outcome, Points, Scheme};
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::period::Period;
@@ -25,10 +24,13 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Ord
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
-use super::compute::{self, Basis};
+use super::compute;
 use crate::org::{self, Node};
 use crate::query::{self, col, in_scopes, record};
-use crate::{audit, page_bounds, Ctx, Result, Store, StoreError};
+use crate::{audit, Ctx, Result, Store, StoreError};
+
+pub use super::objection::{decide, object, objections, Objection, ObjectionView};
+pub use super::result::{detail, results, Detail, Line, ResultRow, Results, ResultsQuery};
 
 record! {
     /// 考核 — one run of a scheme version over a subtree for a period.
@@ -89,67 +91,20 @@ record! {
     }
 }
 
-/// A result as listed: the standing with the organisation's name; totals, ranks and tiers are
-/// absent for whom they are not yet published.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ResultRow {
-    pub org_id: i64,
-    pub org_name: String,
-    pub org_kind: OrgKind,
-    pub total: Option<Points>,
-    pub rank: Option<i64>,
-    /// How many organisations of its kind were ranked (名次 of 总数).
-    pub of: u64,
-    pub tier: Option<String>,
-    pub outcome: Option<Outcome>,
-}
-
 record! {
-    struct ScoreRow from "assessment_scores" as "s" {
-        org_id: i64,
-        indicator: String,
-        self_score: Option<Points>,
-        self_comment: String,
-        self_evidence: String,
-        score: Option<Points>,
-        comment: String,
-        evidence: String,
-        basis: String,
+    pub(super) struct ScoreRow from "assessment_scores" as "s" {
+        pub(super) org_id: i64,
+        pub(super) indicator: String,
+        pub(super) self_score: Option<Points>,
+        pub(super) self_comment: String,
+        pub(super) self_evidence: String,
+        pub(super) score: Option<Points>,
+        pub(super) comment: String,
+        pub(super) evidence: String,
+        pub(super) basis: String,
     }
 }
 
-record! {
-    /// 申诉 — an objection to one indicator's score, and its decision.
-    #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-    pub struct Objection from "assessment_objections" as "o" {
-        pub id: i64,
-        pub assessment_id: i64,
-        pub org_id: i64,
-        pub indicator: String,
-        pub reason: String,
-        #[serde(skip)]
-        pub evidence: String,
-        pub status: ObjectionStatus,
-        pub filed_at: i64,
-        /// The score when the objection was filed.
-        pub old_score: Option<Points>,
-        /// The score an upheld objection set.
-        pub new_score: Option<Points>,
-        pub decision_reason: String,
-        pub decided_at: Option<i64>,
-    }
-}
-
-/// An objection with its evidence links.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ObjectionView {
-    #[serde(flatten)]
-    pub objection: Objection,
-    pub org_name: String,
-    pub indicator_name: String,
-    #[serde(rename = "evidence")]
-    pub links: Vec<Evidence>,
-}
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OutcomeCount {
@@ -199,16 +154,16 @@ pub struct StartInput {
     pub kinds: Vec<String>,
 }
 
-fn subject(id: i64) -> String {
+pub(super) fn subject(id: i64) -> String {
     format!("assessment:{id}")
 }
 
-async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Assessment> {
+pub(super) async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<Assessment> {
     query::fetch_one(c, &assessments().and_where(col("a", "id").eq(id)).to_owned()).await?.ok_or(StoreError::NotFound)
 }
 
 /// How much of an assessment the caller sees.
-enum Sight {
+pub(super) enum Sight {
     /// Every organisation: the caller may read the assessment's organisation.
     Full,
     /// The organisations under these paths.
@@ -216,7 +171,7 @@ enum Sight {
 }
 
 impl Sight {
-    fn cond(&self) -> Cond {
+    pub(super) fn cond(&self) -> Cond {
         match self {
             Sight::Full => Cond::all(),
             Sight::Own(scopes) => in_scopes(col("t", "org_path"), scopes),
@@ -224,7 +179,7 @@ impl Sight {
     }
 }
 
-async fn sight(store: &Store, ctx: &Ctx, a: &Assessment) -> Result<Sight> {
+pub(super) async fn sight(store: &Store, ctx: &Ctx, a: &Assessment) -> Result<Sight> {
     if ctx.actor.decide(Action::DutyRead, Target::org(&a.org_path)) == Decision::Allow {
         return Ok(Sight::Full);
     }
@@ -242,12 +197,12 @@ async fn sight(store: &Store, ctx: &Ctx, a: &Assessment) -> Result<Sight> {
     Ok(Sight::Own(scopes))
 }
 
-fn can_assess(ctx: &Ctx, a: &Assessment) -> bool {
+pub(super) fn can_assess(ctx: &Ctx, a: &Assessment) -> bool {
     ctx.actor.decide(Action::DutyAssess, Target::org(&a.org_path)) == Decision::Allow
 }
 
 /// Totals, ranks and tiers are seen by the assessors at once, by everyone else once published.
-fn sees_totals(ctx: &Ctx, a: &Assessment) -> bool {
+pub(super) fn sees_totals(ctx: &Ctx, a: &Assessment) -> bool {
     a.stage == Stage::Published || can_assess(ctx, a)
 }
 
@@ -257,7 +212,7 @@ struct KeyCount {
     n: i64,
 }
 
-async fn counts_by(store: &Store, id: i64, column: &'static str) -> Result<Vec<(Option<String>, u64)>> {
+pub(super) async fn counts_by(store: &Store, id: i64, column: &'static str) -> Result<Vec<(Option<String>, u64)>> {
     let stmt = Query::select()
         .expr_as(col("t", column), Alias::new("key"))
         .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
@@ -268,7 +223,7 @@ async fn counts_by(store: &Store, id: i64, column: &'static str) -> Result<Vec<(
     Ok(query::fetch::<KeyCount, _>(&store.db, &stmt).await?.into_iter().map(|r| (r.key, u64::try_from(r.n).unwrap_or(0))).collect())
 }
 
-async fn view(store: &Store, ctx: &Ctx, a: Assessment, full: bool) -> Result<AssessmentView> {
+pub(super) async fn view(store: &Store, ctx: &Ctx, a: Assessment, full: bool) -> Result<AssessmentView> {
     let scheme = super::version_tree(&store.db, a.scheme_version_id).await?;
     let org_name = store.tree().await?.get(a.org_id).map(|o| o.name.clone()).unwrap_or_default();
     let targets = query::scalar(&store.db, &query::count_of("assessment_targets", "t", Cond::all().add(col("t", "assessment_id").eq(a.id)))).await?;
@@ -423,7 +378,7 @@ async fn targets_named(store: &Store, id: i64) -> Result<Vec<(i64, String, OrgKi
     Ok(rows.into_iter().map(|r| (r.org_id, tree.get(r.org_id).map(|n| n.name.clone()).unwrap_or_default(), r.org_kind)).collect())
 }
 
-fn evidence_text(e: &[Evidence]) -> String {
+pub(super) fn evidence_text(e: &[Evidence]) -> String {
     serde_json::to_string(e).expect("evidence serialises")
 }
 
@@ -472,14 +427,14 @@ pub async fn self_assess(store: &Store, ctx: &Ctx, id: i64, input: &[ScoreInput]
     get(store, ctx, id).await
 }
 
-async fn touch<C: ConnectionTrait>(c: &C, id: i64, mut pairs: Vec<(&'static str, Value)>) -> Result<()> {
+pub(super) async fn touch<C: ConnectionTrait>(c: &C, id: i64, mut pairs: Vec<(&'static str, Value)>) -> Result<()> {
     pairs.push(("updated_at", time::now_unix().into()));
     query::execute(c, &query::update("assessments", pairs).and_where(Expr::col(Alias::new("id")).eq(id)).to_owned()).await?;
     Ok(())
 }
 
 /// The assessment, if the caller may assess it (score, move stages, decide objections).
-async fn assessable(store: &Store, ctx: &Ctx, id: i64) -> Result<(Assessment, Scheme)> {
+pub(super) async fn assessable(store: &Store, ctx: &Ctx, id: i64) -> Result<(Assessment, Scheme)> {
     let a = load(&store.db, id).await?;
     if !can_assess(ctx, &a) {
         // A secretary whose branch is assessed sees the assessment: they are refused in the open
@@ -586,286 +541,4 @@ pub async fn advance(store: &Store, ctx: &Ctx, id: i64, to: &str) -> Result<Asse
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.stage", &subject(id), "ok", json!({"from": a.stage, "to": to})).await?;
     txn.commit().await?;
     get(store, ctx, id).await
-}
-
-/// The filters of a results list.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-#[serde(default)]
-pub struct ResultsQuery {
-    /// Only organisations of this kind (`branch`, …).
-    pub kind: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Results {
-    pub assessment: AssessmentView,
-    pub items: Vec<ResultRow>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
-/// 考核结果: the assessed organisations the caller may see, by kind and rank.
-pub async fn results(store: &Store, ctx: &Ctx, id: i64, q: &ResultsQuery) -> Result<Results> {
-    let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    let a = load(&store.db, id).await?;
-    let s = sight(store, ctx, &a).await?;
-    let mut cond = Cond::all().add(col("t", "assessment_id").eq(id)).add(s.cond());
-    if let Some(k) = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        let kind = OrgKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("组织类别“{}”无法识别", k.chars().take(20).collect::<String>())))?;
-        cond = cond.add(col("t", "org_kind").eq(kind));
-    }
-    let total = u64::try_from(query::scalar(&store.db, &query::count_of("assessment_targets", "t", cond.clone())).await?).unwrap_or(0);
-    let mut stmt = Standing::select().cond_where(cond).to_owned();
-    for c in ["org_kind", "rank", "org_path"] {
-        stmt.order_by((Alias::new("t"), Alias::new(c)), Order::Asc);
-    }
-    query::paginate(&mut stmt, page, per_page);
-    let rows: Vec<Standing> = query::fetch(&store.db, &stmt).await?;
-    let peers: HashMap<Option<String>, u64> = counts_by(store, id, "org_kind").await?.into_iter().collect();
-    let shown = sees_totals(ctx, &a);
-    let tree = store.tree().await?;
-    let items = rows
-        .into_iter()
-        .map(|r| ResultRow {
-            org_name: tree.get(r.org_id).map(|n| n.name.clone()).unwrap_or_default(),
-            of: peers.get(&Some(r.org_kind.code().to_string())).copied().unwrap_or(0),
-            org_id: r.org_id,
-            org_kind: r.org_kind,
-            total: shown.then_some(r.total),
-            rank: r.rank.filter(|_| shown),
-            tier: r.tier.filter(|_| shown),
-            outcome: r.outcome.filter(|_| shown),
-        })
-        .collect();
-    let full = matches!(s, Sight::Full);
-    Ok(Results { assessment: view(store, ctx, a, full).await?, items, total, page, per_page })
-}
-
-/// One line of an organisation's scores: an indicator of the tree with what it earned.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Line {
-    pub code: String,
-    pub name: String,
-    /// 1 for a top indicator, 2 below it, …
-    pub depth: usize,
-    pub method: Method,
-    pub rule: Option<RuleSpec>,
-    pub guide: String,
-    pub points: Points,
-    /// Earned: the assessor's score, the computed score, or for a group the sum of its leaves.
-    pub score: Option<Points>,
-    /// 失分: points − score.
-    pub lost: Option<Points>,
-    pub comment: String,
-    pub evidence: Vec<Evidence>,
-    pub self_score: Option<Points>,
-    pub self_comment: String,
-    pub self_evidence: Vec<Evidence>,
-    /// How a computed score was computed.
-    pub basis: Option<Basis>,
-}
-
-/// 得分明细 — one organisation's scores, indicator by indicator, with how each computed one was
-/// computed and its objections: the secretary's "why I lost points".
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Detail {
-    pub assessment: AssessmentView,
-    pub result: ResultRow,
-    pub lines: Vec<Line>,
-    pub objections: Vec<ObjectionView>,
-}
-
-fn links(json: &str) -> Vec<Evidence> {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
-/// An organisation's scores in an assessment, for whoever may read its results.
-pub async fn detail(store: &Store, ctx: &Ctx, id: i64, org_id: i64) -> Result<Detail> {
-    let a = load(&store.db, id).await?;
-    let stmt = Standing::select().and_where(col("t", "assessment_id").eq(id)).and_where(col("t", "org_id").eq(org_id)).to_owned();
-    let Some(st) = query::fetch_one::<Standing, _>(&store.db, &stmt).await? else {
-        // Not assessed here: said the same way as not visible, after the refusal is audited.
-        let o = org::node(store, org_id).await?;
-        store.authorize(ctx, Action::DutyRead, Target::org(&o.path), &subject(id)).await?;
-        return Err(StoreError::NotFound);
-    };
-    store.authorize(ctx, Action::DutyRead, Target::org(&st.org_path), &subject(id)).await?;
-    let full = ctx.actor.decide(Action::DutyRead, Target::org(&a.org_path)) == Decision::Allow;
-    let shown = sees_totals(ctx, &a);
-    let stmt = ScoreRow::select().and_where(col("s", "assessment_id").eq(id)).and_where(col("s", "org_id").eq(org_id)).to_owned();
-    let scores: HashMap<String, ScoreRow> = query::fetch::<ScoreRow, _>(&store.db, &stmt).await?.into_iter().map(|s| (s.indicator.clone(), s)).collect();
-    let assessment = view(store, ctx, a, full).await?;
-    let scheme = &assessment.scheme;
-    let earned = |code: &str| -> Option<Points> {
-        let i = scheme.find(code)?;
-        match i.method {
-            Method::Scored if !shown => None,
-            Method::Group => {
-                let leaves: Vec<Option<Points>> = i.walk().into_iter().filter(|l| l.method != Method::Group).map(|l| scores.get(&l.code).and_then(|s| s.score).filter(|_| shown || l.method == Method::Computed)).collect();
-                leaves.iter().all(Option::is_some).then(|| leaves.into_iter().flatten().sum())
-            }
-            _ => scores.get(code).and_then(|s| s.score),
-        }
-    };
-    let lines = scheme
-        .all()
-        .into_iter()
-        .map(|i| {
-            let s = scores.get(&i.code);
-            let score = earned(&i.code);
-            let assessor_visible = shown || i.method == Method::Computed;
-            Line {
-                code: i.code.clone(),
-                name: i.name.clone(),
-                depth: i.code.matches('.').count() + 1,
-                method: i.method,
-                rule: i.rule,
-                guide: i.guide.clone(),
-                points: i.points,
-                lost: score.map(|p| Points(i.points.0 - p.0)),
-                score,
-                comment: s.filter(|_| assessor_visible).map(|s| s.comment.clone()).unwrap_or_default(),
-                evidence: s.filter(|_| assessor_visible).map(|s| links(&s.evidence)).unwrap_or_default(),
-                self_score: s.and_then(|s| s.self_score),
-                self_comment: s.map(|s| s.self_comment.clone()).unwrap_or_default(),
-                self_evidence: s.map(|s| links(&s.self_evidence)).unwrap_or_default(),
-                basis: s.filter(|s| !s.basis.is_empty()).and_then(|s| serde_json::from_str(&s.basis).ok()),
-            }
-        })
-        .collect();
-    let tree = store.tree().await?;
-    let peers: HashMap<Option<String>, u64> = counts_by(store, id, "org_kind").await?.into_iter().collect();
-    let result = ResultRow {
-        org_name: tree.get(org_id).map(|n| n.name.clone()).unwrap_or_default(),
-        of: peers.get(&Some(st.org_kind.code().to_string())).copied().unwrap_or(0),
-        org_id,
-        org_kind: st.org_kind,
-        total: shown.then_some(st.total),
-        rank: st.rank.filter(|_| shown),
-        tier: st.tier.filter(|_| shown),
-        outcome: st.outcome.filter(|_| shown),
-    };
-    let objections = objection_views(store, scheme, Cond::all().add(col("o", "assessment_id").eq(id)).add(col("o", "org_id").eq(org_id))).await?;
-    Ok(Detail { assessment, result, lines, objections })
-}
-
-async fn objection_views(store: &Store, scheme: &Scheme, cond: Cond) -> Result<Vec<ObjectionView>> {
-    let stmt = Objection::select().cond_where(cond).order_by((Alias::new("o"), Alias::new("id")), Order::Asc).to_owned();
-    let tree = store.tree().await?;
-    Ok(query::fetch::<Objection, _>(&store.db, &stmt)
-        .await?
-        .into_iter()
-        .map(|o| ObjectionView {
-            org_name: tree.get(o.org_id).map(|n| n.name.clone()).unwrap_or_default(),
-            indicator_name: scheme.find(&o.indicator).map(|i| i.name.clone()).unwrap_or_default(),
-            links: links(&o.evidence),
-            objection: o,
-        })
-        .collect())
-}
-
-/// The objections of an assessment the caller may see (the assessors: all; a secretary: their
-/// organisations').
-pub async fn objections(store: &Store, ctx: &Ctx, id: i64) -> Result<Vec<ObjectionView>> {
-    let a = load(&store.db, id).await?;
-    let s = sight(store, ctx, &a).await?;
-    let scheme = super::version_tree(&store.db, a.scheme_version_id).await?;
-    let mut cond = Cond::all().add(col("o", "assessment_id").eq(id));
-    if let Sight::Own(scopes) = &s {
-        let tree = store.tree().await?;
-        let ids: Vec<i64> = scopes.iter().flat_map(|p| tree.subtree(p).iter().map(|n| n.id)).collect();
-        cond = cond.add(col("o", "org_id").is_in(ids));
-    }
-    objection_views(store, &scheme, cond).await
-}
-
-async fn current_score<C: ConnectionTrait>(c: &C, id: i64, org_id: i64, indicator: &str) -> Result<Option<Points>> {
-    let stmt = ScoreRow::select().and_where(col("s", "assessment_id").eq(id)).and_where(col("s", "org_id").eq(org_id)).and_where(col("s", "indicator").eq(indicator)).to_owned();
-    Ok(query::fetch_one::<ScoreRow, _>(c, &stmt).await?.and_then(|s| s.score))
-}
-
-/// 申诉: an assessed organisation disputes one indicator's score, within the window after
-/// publishing, by whoever may read its results (its secretary).
-pub async fn object(store: &Store, ctx: &Ctx, id: i64, input: &ObjectionInput) -> Result<ObjectionView> {
-    let a = load(&store.db, id).await?;
-    let stmt = Standing::select().and_where(col("t", "assessment_id").eq(id)).and_where(col("t", "org_id").eq(input.org_id)).to_owned();
-    let Some(st) = query::fetch_one::<Standing, _>(&store.db, &stmt).await? else {
-        sight(store, ctx, &a).await?;
-        return Err(StoreError::invalid("org_id", "not_assessed", format!("组织（编号{}）不在本次考核的范围内", input.org_id)));
-    };
-    store.authorize(ctx, Action::DutyRead, Target::org(&st.org_path), &subject(id)).await?;
-    let scheme = super::version_tree(&store.db, a.scheme_version_id).await?;
-    let v = input.validate(&scheme).map_err(StoreError::Invalid)?;
-    let txn = store.write().await?;
-    let a = load(&txn, id).await?;
-    a.stage.check_writing(Stage::Published)?;
-    let published = a.published_on.map(|d| d.0).unwrap_or_else(time::today_cst);
-    check_objection_window(published, scheme.objection_days, time::today_cst())?;
-    let pending = Cond::all().add(col("o", "assessment_id").eq(id)).add(col("o", "org_id").eq(v.org_id)).add(col("o", "indicator").eq(v.indicator.clone())).add(col("o", "status").eq(ObjectionStatus::Pending));
-    if query::scalar(&txn, &query::count_of("assessment_objections", "o", pending)).await? > 0 {
-        return Err(StoreError::conflict("objection_pending", "该指标已有待处理的申诉，请等待处理结果"));
-    }
-    let old = current_score(&txn, id, v.org_id, &v.indicator).await?;
-    let row = query::insert("assessment_objections", vec![
-        ("tenant_id", a.tenant_id.into()),
-        ("assessment_id", id.into()),
-        ("org_id", v.org_id.into()),
-        ("indicator", v.indicator.clone().into()),
-        ("reason", v.reason.clone().into()),
-        ("evidence", evidence_text(&v.evidence).into()),
-        ("status", ObjectionStatus::Pending.into()),
-        ("filed_by", ctx.actor.account_id.into()),
-        ("filed_at", time::now_unix().into()),
-        ("old_score", old.into()),
-        ("new_score", Option::<Points>::None.into()),
-        ("decision_reason", String::new().into()),
-        ("decided_by", Option::<i64>::None.into()),
-        ("decided_at", Option::<i64>::None.into()),
-    ]);
-    let oid = query::insert_id(&txn, row).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.objection", &subject(id), "ok", json!({"objection_id": oid, "org_id": v.org_id, "indicator": v.indicator})).await?;
-    txn.commit().await?;
-    one_objection(store, &scheme, oid).await
-}
-
-async fn one_objection(store: &Store, scheme: &Scheme, oid: i64) -> Result<ObjectionView> {
-    objection_views(store, scheme, Cond::all().add(col("o", "id").eq(oid))).await?.pop().ok_or(StoreError::NotFound)
-}
-
-/// 申诉处理: upheld with the indicator's new score (the results are ranked again), or rejected;
-/// with a reason either way.
-pub async fn decide(store: &Store, ctx: &Ctx, id: i64, objection_id: i64, input: &DecisionInput) -> Result<ObjectionView> {
-    let (a, scheme) = assessable(store, ctx, id).await?;
-    let txn = store.write().await?;
-    let o = query::fetch_one::<Objection, _>(&txn, &Objection::select().and_where(col("o", "id").eq(objection_id)).and_where(col("o", "assessment_id").eq(id)).to_owned()).await?.ok_or(StoreError::NotFound)?;
-    if o.status != ObjectionStatus::Pending {
-        return Err(StoreError::conflict("already_decided", format!("该申诉已处理：{}", o.status.label())));
-    }
-    let ind = scheme.find(&o.indicator).ok_or(StoreError::NotFound)?;
-    let current = current_score(&txn, id, o.org_id, &o.indicator).await?.unwrap_or_default();
-    let d = input.validate(ind, current).map_err(StoreError::Invalid)?;
-    let now = time::now_unix();
-    let upd = query::update("assessment_objections", vec![
-        ("status", d.status.into()),
-        ("new_score", d.score.into()),
-        ("decision_reason", d.reason.clone().into()),
-        ("decided_by", ctx.actor.account_id.into()),
-        ("decided_at", now.into()),
-    ])
-    .and_where(Expr::col(Alias::new("id")).eq(objection_id))
-    .to_owned();
-    query::execute(&txn, &upd).await?;
-    if let Some(new) = d.score {
-        let row = with(score_row(a.tenant_id, id, o.org_id, &o.indicator), vec![("score", new.into()), ("basis", String::new().into()), ("scored_by", ctx.actor.account_id.into()), ("scored_at", now.into())]);
-        let on_conflict = OnConflict::columns([Alias::new("assessment_id"), Alias::new("org_id"), Alias::new("indicator")]).update_columns([Alias::new("score"), Alias::new("scored_by"), Alias::new("scored_at")]).to_owned();
-        query::upsert_chunked(&txn, "assessment_scores", vec![row], on_conflict).await?;
-        compute::rerank(&txn, a.tenant_id, id, &scheme).await?;
-    }
-    touch(&txn, id, Vec::new()).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.objection.decide", &subject(id), "ok", json!({"objection_id": objection_id, "decision": d.status, "old_score": current, "new_score": d.score})).await?;
-    txn.commit().await?;
-    one_objection(store, &scheme, objection_id).await
 }

@@ -5,6 +5,8 @@
 
 pub mod assessment;
 pub mod compute;
+mod objection;
+mod result;
 
 use dangjian_domain::duty::scheme::{Scheme, SchemeInput};
 use dangjian_domain::policy::{Action, Target};
