@@ -360,3 +360,34 @@ async fn a_secretary_sees_their_own_branch_and_not_another() {
     let branches = app.scalar(&format!("SELECT COUNT(*) FROM assessment_targets WHERE assessment_id = {id}")).await;
     assert_eq!(html.matches("/orgs/").count() as i64, branches, "every branch is listed");
 }
+
+/// A page form: the api client's cookie-less bearer session with its CSRF token.
+async fn post_form(api: &Api, app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
+    api.send(api.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs))).await
+}
+
+#[tokio::test]
+async fn the_officer_scores_a_branch_and_moves_the_stages_on_the_pages() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let a01 = app.org_id("SZJGGW-A01").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let scheme = create_scheme(&zuzhi, a01, &mixed("页面评分方案", "half")).await;
+    let id = start(&zuzhi, scheme, a01, &last_half()).await["id"].as_i64().expect("id");
+    // The stage button, then the branch's scoring form.
+    let r = post_form(&zuzhi, &app, &format!("/assessments/{id}/stage"), &[("_csrf", &zuzhi.csrf), ("stage", "scoring")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let path = format!("/assessments/{id}/orgs/{own}/scores");
+    // Points taken off without a reason, and a score over the points: the page again, 422, both named.
+    let r = post_form(&zuzhi, &app, &path, &[("_csrf", &zuzhi.csrf), ("score:2.1", "25"), ("score:2.2", "21")]).await;
+    assert_eq!(r.status, 422, "{r:?}");
+    assert!(r.text().contains("扣了分，请写明扣分理由") && r.text().contains("超过该项分值20分"), "{r:?}");
+    let r = post_form(&zuzhi, &app, &path, &[("_csrf", &zuzhi.csrf), ("score:2.1", "25"), ("comment:2.1", "品牌载体不够鲜明"), ("score:2.2", "20")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let d = zuzhi.get_ok(&format!("/assessments/{id}/scores/{own}")).await;
+    assert_eq!(line(&d, "2.1")["score"], 25.0);
+    assert_eq!(line(&d, "2.1")["comment"], "品牌载体不够鲜明");
+    // The secretary has no such form: scoring is refused to them.
+    let r = post_form(&shuji, &app, &path, &[("_csrf", &shuji.csrf), ("score:2.1", "30")]).await;
+    assert_eq!(r.status, 403, "{r:?}");
+}
