@@ -361,7 +361,7 @@ async fn a_secretary_sees_their_own_branch_and_not_another() {
     assert_eq!(html.matches("/orgs/").count() as i64, branches, "every branch is listed");
 }
 
-/// A page form: the api client's cookie-less bearer session with its CSRF token.
+/// A page form, sent with the caller's token and their session's CSRF token.
 async fn post_form(api: &Api, app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
     api.send(api.client.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs))).await
 }
