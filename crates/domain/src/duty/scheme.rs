@@ -398,10 +398,10 @@ fn check_tiers(input: &[TierInput], scale: i64, errors: &mut Vec<Invalid>) -> Ve
                 continue;
             }
         };
-        if let Some(prev) = out.last() {
-            if min >= prev.min {
-                errors.push(Invalid::new("tiers", "not_descending", format!("等次应从高到低排列：“{name}”的最低分{min}分不低于上一档“{}”的{}分", prev.name, prev.min)));
-            }
+        if let Some(prev) = out.last()
+            && min >= prev.min
+        {
+            errors.push(Invalid::new("tiers", "not_descending", format!("等次应从高到低排列：“{name}”的最低分{min}分不低于上一档“{}”的{}分", prev.name, prev.min)));
         }
         let outcome = match t.outcome.trim() {
             "" => None,
