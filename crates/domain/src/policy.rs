@@ -79,6 +79,8 @@ pub enum Action {
     /// 责任清单; on a superior, define its report schedules and review the reports of the
     /// organisations directly below it (seed 004: reports go up level by level).
     DutyWrite,
+    /// 考核: define schemes, run assessments, score, publish and decide objections.
+    DutyAssess,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
         match self {
             Action::LifeWrite => Action::LifeRead,
             Action::DutyWrite => Action::DutyRead,
+            Action::DutyAssess => Action::DutyRead,
             a => a,
         }
     }
@@ -129,10 +132,12 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::SystemAdmin => matches!(action, AccountManage | OrgRead | JobRead),
         Role::SecurityAdmin => matches!(action, RoleManage | OrgRead),
         Role::AuditAdmin => matches!(action, AuditRead),
-        // 组织部/工委 staff define report schedules and review what their subtree submits.
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyWrite),
+        // 组织部/工委 staff define report schedules, review what their subtree submits, and run
+        // the assessments.
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyWrite | DutyAssess),
         // A secretary records the organisational life of the organisations in their scope, and,
-        // as 第一责任人 (seed 004 "123"), reports its party work and keeps its 责任清单.
+        // as 第一责任人 (seed 004 "123"), reports its party work, keeps its 责任清单 and sees how
+        // it was assessed, but scores no one: assessing is the superior's 党务工作者's.
         Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite | DutyRead | DutyWrite),
         // A member sees the meetings of their own organisation (the 党员 role is granted on it);
         // the store narrows the attendance shown to their own.
@@ -331,6 +336,33 @@ mod tests {
         for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
             let a = actor(&[(r, "/1/")]);
             for act in [Action::DutyRead, Action::DutyWrite] {
+                assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
+                assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn org_admins_assess_and_secretaries_read_their_own_results() {
+        let admin = actor(&[(Role::OrgAdmin, "/1/")]);
+        for act in [Action::DutyRead, Action::DutyAssess] {
+            assert_eq!(admin.decide(act, Target::org("/1/2/3/")), Decision::Allow);
+            assert_eq!(admin.decide(act, Target::org("/5/")), Decision::Hidden);
+        }
+        let secretary = actor(&[(Role::Secretary, "/1/2/3/")]);
+        assert_eq!(secretary.decide(Action::DutyRead, Target::org("/1/2/3/")), Decision::Allow);
+        // Scoring their own branch is refused in the open: the results are no secret to them.
+        assert_eq!(secretary.decide(Action::DutyAssess, Target::org("/1/2/3/")), Decision::Forbidden);
+        // Another branch's results do not exist for them.
+        assert_eq!(secretary.decide(Action::DutyRead, Target::org("/1/2/4/")), Decision::Hidden);
+        assert_eq!(secretary.decide(Action::DutyAssess, Target::org("/1/2/4/")), Decision::Hidden);
+    }
+
+    #[test]
+    fn members_and_separated_admins_see_no_assessment() {
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::Member] {
+            let a = actor(&[(r, "/1/")]);
+            for act in [Action::DutyRead, Action::DutyAssess] {
                 assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
                 assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
             }

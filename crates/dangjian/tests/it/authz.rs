@@ -66,6 +66,14 @@ enum Ep {
     GetReport,
     Responsibility,
     AddTask,
+    ListAssessments,
+    GetAssessment,
+    AssessmentResults,
+    OrgScores,
+    CreateScheme,
+    ScoreAssessment,
+    FileObjection,
+    DecideObjection,
 }
 
 impl Ep {
@@ -114,6 +122,14 @@ impl Ep {
             Ep::GetReport => "GET /reports/{id}",
             Ep::Responsibility => "GET /responsibility?org={id}",
             Ep::AddTask => "POST /responsibility/tasks (org {id})",
+            Ep::ListAssessments => "GET /assessments",
+            Ep::GetAssessment => "GET /assessments/{演示考核}",
+            Ep::AssessmentResults => "GET /assessments/{演示考核}/results",
+            Ep::OrgScores => "GET /assessments/{演示考核}/scores/{id}",
+            Ep::CreateScheme => "POST /assessment-schemes (org {id})",
+            Ep::ScoreAssessment => "PUT /assessments/{演示考核}/scores (org {id})",
+            Ep::FileObjection => "POST /assessments/{演示考核}/objections (org {id})",
+            Ep::DecideObjection => "PUT /assessments/{演示考核}/objections/{id}/decision",
         }
     }
 }
@@ -223,6 +239,20 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (Responsibility, Other, [403, 403, 404, 200, 404, 404]),
     (AddTask, Own, [403, 403, 404, 201, 201, 404]),
     (AddTask, Other, [403, 403, 404, 201, 404, 404]),
+    // 考核评价: the 工委's administrator runs it; a secretary sees their own branch's results
+    // (another branch's do not exist for them) and objects to them, scores nobody; the 党员 and
+    // the 三员 see none of it. Scoring the published demo assessment is refused by its stage (422).
+    (ListAssessments, Sys, [403, 403, 403, 200, 200, 403]),
+    (GetAssessment, Sys, [403, 403, 404, 200, 200, 404]),
+    (AssessmentResults, Sys, [403, 403, 404, 200, 200, 404]),
+    (OrgScores, Own, [403, 403, 404, 200, 200, 404]),
+    (OrgScores, Other, [403, 403, 404, 200, 404, 404]),
+    (CreateScheme, Own, [403, 403, 404, 201, 403, 404]),
+    (CreateScheme, Other, [403, 403, 404, 201, 404, 404]),
+    (ScoreAssessment, Own, [403, 403, 404, 422, 403, 404]),
+    (FileObjection, Own, [403, 403, 404, 201, 201, 404]),
+    (FileObjection, Other, [403, 403, 404, 201, 404, 404]),
+    (DecideObjection, Own, [403, 403, 404, 200, 403, 404]),
 ];
 
 
@@ -255,6 +285,9 @@ struct Fixture {
     schedule: i64,
     own_report: i64,
     other_report: i64,
+    /// The demo's published assessment, and a pending objection of the own branch to it.
+    assessment: i64,
+    objection: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -302,7 +335,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let schedule = app.scalar("SELECT MIN(id) FROM report_schedules").await;
     let own_report = dangjian_store::duty::report::open(&app.store, &cli_ctx(), schedule, own_org).await.expect("report").id;
     let other_report = app.scalar(&format!("SELECT id FROM report_submissions WHERE org_id = {other_org}")).await;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, schedule, own_report, other_report }
+    let assessment = app.scalar("SELECT MIN(id) FROM assessments").await;
+    let objection_input = dangjian_domain::duty::assessment::ObjectionInput { org_id: own_org, indicator: "1.3".into(), reason: "授权矩阵测试".into(), evidence: Vec::new() };
+    let objection = dangjian_store::duty::assessment::object(&app.store, &cli_ctx(), assessment, &objection_input).await.expect("objection").objection.id;
+    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, schedule, own_report, other_report, assessment, objection }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -374,6 +410,22 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
             let owner = if obj == Other { fx.other_member } else { fx.own_member };
             ("POST", "/responsibility/tasks".into(), Some(json!({"org_id": org, "year": today_cst().format("%Y").to_string(), "title": format!("授权矩阵任务{n}"), "owner_member_id": owner, "deadline": format!("{}-12-31", today_cst().format("%Y"))})))
         }
+        ListAssessments => ("GET", "/assessments".into(), None),
+        GetAssessment => ("GET", format!("/assessments/{}", fx.assessment), None),
+        AssessmentResults => ("GET", format!("/assessments/{}/results", fx.assessment), None),
+        OrgScores => ("GET", format!("/assessments/{}/scores/{org}", fx.assessment), None),
+        CreateScheme => (
+            "POST",
+            "/assessment-schemes".into(),
+            Some(json!({"org_id": org, "name": format!("矩阵方案{n}"), "scale": 100, "period_kind": "year", "indicators": [{"name": "综合", "points": "100", "method": "scored"}]})),
+        ),
+        ScoreAssessment => ("PUT", format!("/assessments/{}/scores", fx.assessment), Some(json!({"scores": [{"org_id": org, "indicator": "2.1", "score": "15"}]}))),
+        // One indicator per user, so that each allowed objection is the only pending one of its kind.
+        FileObjection => {
+            let indicator = ["1.1", "1.2", "1.4", "2.1", "2.3", "1.1"][user];
+            ("POST", format!("/assessments/{}/objections", fx.assessment), Some(json!({"org_id": org, "indicator": indicator, "reason": format!("授权矩阵测试{n}")})))
+        }
+        DecideObjection => ("PUT", format!("/assessments/{}/objections/{}/decision", fx.assessment, fx.objection), Some(json!({"decision": "rejected", "reason": "授权矩阵测试"}))),
     }
 }
 
@@ -485,6 +537,9 @@ async fn pages_follow_the_same_policy() {
         (format!("/report-schedules/{}", fx.schedule), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
         (format!("/responsibility?org={own}"), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404)]),
         (format!("/responsibility?org={other}"), "zuzhi", vec![("shuji1", 404)]),
+        (format!("/assessments/{}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403), ("shenji", 404)]),
+        (format!("/assessments/{}/orgs/{own}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
+        (format!("/assessments/{}/orgs/{other}", fx.assessment), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

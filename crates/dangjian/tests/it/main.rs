@@ -12,6 +12,7 @@
 mod helpers;
 
 mod appraisal;
+mod assessment;
 mod attachment;
 mod audit;
 mod authz;

@@ -4,6 +4,7 @@
 mod account;
 mod appraisal;
 mod audit;
+mod duty;
 mod job;
 pub mod life;
 pub mod member;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(member::routes())
         .merge(life::routes())
         .merge(appraisal::routes())
+        .merge(duty::routes())
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())

@@ -4,6 +4,7 @@
 mod account;
 mod appraisal;
 mod audit;
+mod duty;
 mod job;
 mod life;
 mod member;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(member::routes())
         .merge(life::routes())
         .merge(appraisal::routes())
+        .merge(duty::routes())
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())
@@ -55,7 +57,8 @@ pub struct Nav {
     pub can_orgs: bool,
     pub can_members: bool,
     pub can_life: bool,
-    /// 定期汇报与责任清单.
+    /// 责任与考核: reports upward and 责任清单, and the assessments of one's scope (the 工委's
+    /// officer; a secretary, their own).
     pub can_duty: bool,
     pub can_import: bool,
     pub can_accounts: bool,
