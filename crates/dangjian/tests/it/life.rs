@@ -415,3 +415,15 @@ async fn an_installation_adds_a_kind_and_records_count_as_it() {
     assert_eq!(c["local_kinds"][0]["code"], "law_lecture", "{c}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'meeting_kind.retire'").await, 1);
 }
+
+/// A body that is not the shape of a meeting is a 422 naming the field serde stopped at, for
+/// every area's API alike (one helper reads them all).
+#[tokio::test]
+async fn an_unreadable_body_names_its_field() {
+    let (app, shuji) = demo_api("shuji1").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let r = shuji.post_json("/meetings", &json!({"org_id": own, "kinds": "theme_day"})).await.assert_status(422);
+    assert_eq!((r.code(), r.json()["errors"][0]["field"].as_str()), ("bad_body".to_string(), Some("kinds")), "{}", r.text());
+    let r = shuji.post_json("/reports", &json!({"schedule_id": "first"})).await.assert_status(422);
+    assert_eq!(r.json()["errors"][0]["field"], "schedule_id", "{}", r.text());
+}

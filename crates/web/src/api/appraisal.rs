@@ -10,8 +10,9 @@ use dangjian_store::life::appraisal::{self, MemberGrade, Round, RoundInput, Roun
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::AppState;
+use super::Body;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,17 +27,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(member_grades))
 }
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+/// The fields a body's error may name, in the order they are looked for.
+const FIELDS: &[&str] = &["org_id", "year", "meeting_id", "ballots", "tallies", "grades", "stage", "text"];
 
-/// A JSON body that failed to parse names the field serde stopped at, as a field error.
 fn body<T>(r: Body<T>) -> Result<T, ApiError> {
-    r.map(|Json(b)| b).map_err(|e| {
-        let detail = e.body_text();
-        let field = ["org_id", "year", "meeting_id", "ballots", "tallies", "grades", "stage", "text"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
-        p.errors = vec![FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
-        ApiError(p)
-    })
+    super::json_body(r, FIELDS)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -12,8 +12,9 @@ use dangjian_store::duty::{self, SchemeRow, SchemeView};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::AppState;
+use super::Body;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -31,17 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide))
 }
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+/// The fields a body's error may name, in the order they are looked for.
+const FIELDS: &[&str] = &["org_id", "scheme_id", "scale", "objection_days", "tiers", "indicators", "period", "kinds", "scores", "evidence", "stage", "decision"];
 
-/// A JSON body that failed to parse names the field serde stopped at, as a field error.
 fn body<T>(r: Body<T>) -> Result<T, ApiError> {
-    r.map(|Json(b)| b).map_err(|e| {
-        let detail = e.body_text();
-        let field = ["org_id", "scheme_id", "scale", "objection_days", "tiers", "indicators", "period", "kinds", "scores", "evidence", "stage", "decision"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
-        p.errors = vec![FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
-        ApiError(p)
-    })
+    super::json_body(r, FIELDS)
 }
 
 /// 新建考核方案: the organisation that defines it and the scheme.

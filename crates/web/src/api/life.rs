@@ -17,6 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::Authed;
 use crate::error::{ApiError, Problem};
 use crate::AppState;
+use super::Body;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -53,15 +54,11 @@ async fn list(State(s): State<AppState>, auth: Authed, Query(q): Query<MeetingQu
 }
 
 
-/// A JSON body that failed to parse names the field serde stopped at, as a field error.
-fn body<T>(r: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    r.map(|Json(b)| b).map_err(|e| {
-        let detail = e.body_text();
-        let field = ["org_id", "local_kinds", "kinds", "attendance", "held_by", "guests", "version", "starts_at", "member_id", "motions", "owed_by", "count", "within_org_id", "preferred_quarter"].into_iter().find(|f| detail.contains(f)).unwrap_or("body");
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
-        p.errors = vec![crate::error::FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
-        ApiError(p)
-    })
+/// The fields a body's error may name, in the order they are looked for.
+const FIELDS: &[&str] = &["org_id", "local_kinds", "kinds", "attendance", "held_by", "guests", "version", "starts_at", "member_id", "motions", "owed_by", "count", "within_org_id", "preferred_quarter"];
+
+fn body<T>(r: Body<T>) -> Result<T, ApiError> {
+    super::json_body(r, FIELDS)
 }
 
 #[utoipa::path(post, path = "/meetings", request_body = MeetingInput, responses((status = 201, body = Meeting), (status = 404, body = Problem), (status = 422, body = Problem)))]

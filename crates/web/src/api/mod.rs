@@ -20,7 +20,23 @@ use axum::{Json, Router};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::error::{ApiError, FieldError, Problem};
 use crate::AppState;
+
+/// A JSON request body, or why it could not be read.
+pub(crate) type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+
+/// The body, or a 422 whose field error names the first of the area's `fields` serde stopped at
+/// (`body` when none is named).
+pub(crate) fn json_body<T>(r: Body<T>, fields: &[&'static str]) -> Result<T, ApiError> {
+    r.map(|Json(b)| b).map_err(|e| {
+        let detail = e.body_text();
+        let field = fields.iter().copied().find(|f| detail.contains(f)).unwrap_or("body");
+        let mut p = Problem::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
+        p.errors = vec![FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
+        ApiError(p)
+    })
+}
 
 #[derive(OpenApi)]
 #[openapi(

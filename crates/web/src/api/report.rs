@@ -14,8 +14,9 @@ use dangjian_store::duty::responsibility::{self, ResponsibilityView, Task};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::AppState;
+use super::Body;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -31,18 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_task, delete_task))
 }
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+/// The fields a body's error may name, in the order they are looked for.
+const FIELDS: &[&str] = &["org_id", "schedule_id", "scope_org_id", "title", "period", "deadline", "sections", "attachments_required", "decision", "comments", "owner_member_id", "year", "done_on", "note"];
 
-/// A JSON body that failed to parse names the field serde stopped at, as a field error.
 fn body<T>(r: Body<T>) -> Result<T, ApiError> {
-    r.map(|Json(b)| b).map_err(|e| {
-        let detail = e.body_text();
-        let fields = ["org_id", "schedule_id", "scope_org_id", "title", "period", "deadline", "sections", "attachments_required", "decision", "comments", "owner_member_id", "year", "done_on", "note"];
-        let field = fields.into_iter().find(|f| detail.contains(f)).unwrap_or("body");
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", format!("请求内容无法识别：{detail}"));
-        p.errors = vec![FieldError { field: field.into(), code: "bad_body".into(), message: format!("字段{field}的内容无法识别") }];
-        ApiError(p)
-    })
+    super::json_body(r, FIELDS)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
