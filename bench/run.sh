@@ -195,6 +195,9 @@ to_ms() { # wrk prints 812.00us, 12.34ms, 1.02s
 v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s|m)', v)
 x=float(m.group(1)); print(f'{x/1000 if m.group(2)==\"us\" else x if m.group(2)==\"ms\" else x*1000 if m.group(2)==\"s\" else x*60000:.1f}')" "$1"
 }
+median_ms() { # curl's time_total values (s) → their median in ms
+  python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "$@"
+}
 measure() {
   say "| endpoint | path | first request (ms) | single request, median of 21 (ms) | wrk req/s | wrk avg (ms) | wrk p50 (ms) | wrk p99 (ms) | hits |"
   say "|---|---|---|---|---|---|---|---|---|"
@@ -214,7 +217,7 @@ measure() {
     hits=$(json 'len(d) if isinstance(d, list) else d.get("total", d.get("members", ""))' <<<"$body")
     times=()
     for _ in $(seq 1 21); do times+=("$(curl -fsS -o /dev/null -w '%{time_total}' "${auth[@]}" "$url")"); done
-    median=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
+    median=$(median_ms "${times[@]}")
     w=$(wrk -t2 -c"$conns" -d"$duration" --latency "${auth[@]}" "$url")
     echo "$w" >>"$work/wrk.log"
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$w")
@@ -274,7 +277,7 @@ fi
 roster=$(curl -fsS -H "Authorization: Bearer $sec" "$base/api/v1/members?org=$branch_id&per_page=100" | json 'len([m for m in d["items"] if m["status"] in ("full", "probationary")])')
 times=()
 for _ in $(seq 1 21); do times+=("$(curl -fsS -o /dev/null -w '%{time_total}' -H "Cookie: dj_session=$sec" "$base/")"); done
-home_alone=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
+home_alone=$(median_ms "${times[@]}")
 home=$(wrk -t2 -c32 -d"$duration" --latency -H "Cookie: dj_session=$sec" "$base/")
 starts=$(python3 -c "import datetime as d; print(d.datetime.now(d.timezone(d.timedelta(hours=8))).replace(microsecond=0).isoformat())")
 cat >"$work/record.lua" <<LUA
@@ -288,7 +291,7 @@ for _ in $(seq 1 21); do
   times+=("$(curl -fsS -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $sec" -H 'content-type: application/json' \
     -d "{\"org_id\": $branch_id, \"kinds\": [\"theme_day\"], \"starts_at\": \"$starts\", \"topic\": \"单次登记\"}" "$base/api/v1/meetings")")
 done
-record_alone=$(python3 -c "import sys,statistics; print(f'{statistics.median(float(x) for x in sys.argv[1:])*1000:.1f}')" "${times[@]}")
+record_alone=$(median_ms "${times[@]}")
 record=$(wrk -t2 -c32 -d"$duration" --latency -s "$work/record.lua" "$base/api/v1/meetings")
 # The whole tree's report while the secretary keeps recording: every report catches up with the
 # organisations marked since the last one (16 connections each).

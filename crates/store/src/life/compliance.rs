@@ -214,8 +214,7 @@ async fn subtree_items(store: &Store, tree: &Tree, o: &Node, period: Period, tod
     let grace = store.life_grace;
     let range = tree.subtree_range(&o.path);
     if range.len() == 1 {
-        let counts = snapshot::counts_of(store, period, &[o.id]).await?;
-        let mine = counts.get(&o.id).cloned().unwrap_or_default();
+        let mine = snapshot::counts_of(store, period, &[o.id]).await?.remove(&o.id).unwrap_or_default();
         return Ok(evaluate_org(o, &mine, &rules.for_path(&o.path), period, today, grace).map(Arc::new).into_iter().collect());
     }
     let counts = snapshot::period_counts(store, period).await?;

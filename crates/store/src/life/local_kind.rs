@@ -72,7 +72,12 @@ async fn defs<C: ConnectionTrait>(c: &C, tenant: i64) -> Result<Vec<LocalKind>> 
 pub async fn list(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<LocalKind>> {
     let o = org::node(store, org_id).await?;
     store.authorize(ctx, Action::LifeRead, Target::org(&o.path), &format!("org:{org_id}")).await?;
-    defs(&store.db, tenant_of(&o)).await
+    of_installation(store, &o).await
+}
+
+/// The added kinds of the installation `o` belongs to, for a caller that already authorised.
+pub(super) async fn of_installation(store: &Store, o: &Node) -> Result<Vec<LocalKind>> {
+    defs(&store.db, tenant_of(o)).await
 }
 
 /// The kinds, added and still in use, that an organisation of this kind may record.

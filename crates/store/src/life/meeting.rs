@@ -443,7 +443,7 @@ pub async fn year_summary(store: &Store, ctx: &Ctx, org_id: i64, year: i32) -> R
         label: k.label().into(),
         n: found.iter().find(|r| r.kind == k).map(|r| r.n).unwrap_or(0),
     });
-    let local = local_kind::list(store, ctx, org_id).await?.into_iter().filter_map(|k| {
+    let local = local_kind::of_installation(store, &o).await?.into_iter().filter_map(|k| {
         let n = found_local.iter().find(|r| r.kind_id == k.id).map(|r| r.n).unwrap_or(0);
         (n > 0 || (!k.retired && k.held_by.contains(&o.kind))).then(|| KindCount { code: k.code, label: k.name, n })
     });
