@@ -266,3 +266,68 @@ async fn the_responsible_persons_come_from_the_posts_and_the_list_keeps_its_task
     let page = Resp::from(shuji.client.get(app.url(&format!("/responsibility?org={own}"))).send().await.expect("page")).await.assert_status(200).text();
     assert!(page.contains("第一责任人") && page.contains(&deputy));
 }
+
+/// The computed indicator `reports_on_time` (工作报告按时报送): of the reports owed in the
+/// assessment's period (deadline in it and passed), those submitted by the deadline and accepted.
+/// A01's four branches: one in time and accepted, one late and accepted late, one in time but not
+/// yet reviewed, one that never reported. The period is two years back, so no demo schedule falls
+/// in it whatever today is.
+#[tokio::test]
+async fn reports_on_time_scores_what_came_in_by_the_deadline_and_was_accepted() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let year = today_cst().format("%Y").to_string().parse::<i32>().expect("year") - 2;
+    let q: Period = format!("{year}Q3").parse().expect("period");
+    let deadline = format!("{year}-09-30");
+    let id = schedule(&app, &zuzhi, q, &deadline).await;
+    let a01 = app.org_id("SZJGGW-A01").await;
+    let mut b = Vec::new();
+    for code in ["SZJGGW-A01-B1", "SZJGGW-A01-B2", "SZJGGW-A01-B3", "SZJGGW-A01-B4"] {
+        b.push(app.org_id(code).await);
+    }
+    // The deadline day at noon in China: in time (submitting now is late, so the instant is set
+    // as if it had come then).
+    let in_time = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d").expect("day").and_hms_opt(4, 0, 0).expect("noon").and_utc().timestamp();
+    let mut report_of = Vec::new();
+    for (i, org) in b.iter().enumerate().take(3) {
+        let api = if i == 0 { &shuji } else { &zuzhi };
+        let rid = api.post_json("/reports", &json!({"schedule_id": id, "org_id": org})).await.assert_status(200).json()["id"].as_i64().expect("id");
+        api.request("PUT", &format!("/reports/{rid}"), Some(&sections("按期开展。", "无。"))).await.assert_status(200);
+        let r = api.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(200).json();
+        assert_eq!(r["late"], true, "submitted today, after a deadline two years back");
+        if i != 1 {
+            app.exec(&format!("UPDATE report_submissions SET late = FALSE, submitted_at = {in_time} WHERE id = {rid}")).await;
+        }
+        report_of.push(rid);
+    }
+    zuzhi.post_json(&format!("/reports/{}/review", report_of[0]), &json!({"decision": "accept"})).await.assert_status(200);
+    let late = zuzhi.post_json(&format!("/reports/{}/review", report_of[1]), &json!({"decision": "accept_late"})).await.assert_status(200).json();
+    assert_eq!(late["state"], "accepted_late");
+
+    let scheme = json!({"name": "报送考核（测试）", "scale": 100, "period_kind": "quarter", "org_id": a01,
+        "indicators": [{"name": "按时报送", "points": "100", "method": "computed", "rule": "reports_on_time"}]});
+    let scheme = zuzhi.post_json("/assessment-schemes", &scheme).await.assert_status(201).json()["id"].as_i64().expect("id");
+    let a = zuzhi.post_json("/assessments", &json!({"scheme_id": scheme, "org_id": a01, "period": q.to_string()})).await.assert_status(201).json();
+    let aid = a["id"].as_i64().expect("id");
+    let line = |d: &Value| d["lines"].as_array().expect("lines").iter().find(|l| l["code"] == "1").cloned().unwrap_or_else(|| panic!("{d}"));
+    let mut scores = Vec::new();
+    for org in &b {
+        let d = zuzhi.get_ok(&format!("/assessments/{aid}/scores/{org}")).await;
+        let l = line(&d);
+        assert_eq!(l["basis"]["due"], 1, "{l}");
+        scores.push((l["score"].as_f64().expect("score"), l["basis"]["done"].as_i64().expect("done"), l["basis"]["reports"][0]["state"].clone()));
+    }
+    assert_eq!(scores[0], (100.0, 1, json!("accepted")));
+    assert_eq!(scores[1], (0.0, 0, json!("accepted_late")));
+    assert_eq!(scores[2], (0.0, 0, json!("submitted")));
+    assert_eq!(scores[3], (0.0, 0, Value::Null));
+    // The pages say which report did not count and why.
+    let page = |api: &Api, org: i64| {
+        let rb = api.client.get(app.url(&format!("/assessments/{aid}/orgs/{org}")));
+        async move { Resp::from(rb.send().await.expect("page")).await.assert_status(200).text() }
+    };
+    let own = page(&shuji, b[0]).await;
+    assert!(own.contains("应报送1份，按时报送并通过1份"), "{own}");
+    assert!(page(&zuzhi, b[2]).await.contains("已按时报送，尚待审核通过"));
+    assert!(page(&zuzhi, b[3]).await.contains("未报送"));
+}

@@ -5,6 +5,7 @@ use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 // ---- 定期汇报与责任清单 (reports upward and responsibility lists): m017 ----
 
 pub mod m017_reports;
+pub mod m022_report_deadlines;
 
 /// 定期汇报与责任清单: report schedules, each organisation's submission, every transition of
 /// it, and the 责任清单 tasks.
