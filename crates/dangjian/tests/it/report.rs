@@ -331,3 +331,46 @@ async fn reports_on_time_scores_what_came_in_by_the_deadline_and_was_accepted() 
     assert!(page(&zuzhi, b[2]).await.contains("已按时报送，尚待审核通过"));
     assert!(page(&zuzhi, b[3]).await.contains("未报送"));
 }
+
+/// 须附材料: a schedule that requires files cannot be submitted without one; files go up while
+/// the report is the branch's to write, are frozen with it once submitted, are read by the
+/// reviewer above, and are not found by another branch's secretary.
+#[tokio::test]
+async fn a_report_that_requires_files_is_submitted_with_them_and_they_are_frozen() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let other = app.other_secretary().await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let q = quarter();
+    let body = json!({"org_id": app.org_id(ROOT).await, "title": "附材料的汇报", "period": q.to_string(), "deadline": q.last_day().to_string(), "sections": ["工作开展情况"], "attachments_required": true});
+    let id = zuzhi.post_json("/report-schedules", &body).await.assert_status(201).json()["id"].as_i64().expect("id");
+    let rid = shuji.post_json("/reports", &json!({"schedule_id": id, "org_id": own})).await.assert_status(200).json()["id"].as_i64().expect("id");
+    shuji.request("PUT", &format!("/reports/{rid}"), Some(&json!({"sections": [{"title": "工作开展情况", "text": "按期开展。"}]}))).await.assert_status(200);
+    let e = shuji.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(422);
+    assert_eq!(e.json()["errors"][0]["field"], "attachments", "{}", e.text());
+    // A disguised file is refused naming the field; a PDF is taken.
+    let e = up(&shuji, rid, "台账.pdf", b"<html>not a pdf</html>".to_vec()).await.assert_status(422);
+    assert_eq!(e.json()["errors"][0]["field"], "file");
+    up(&other, rid, "台账.pdf", crate::attachment::pdf()).await.assert_status(404);
+    let f = up(&shuji, rid, "党建台账.pdf", crate::attachment::pdf()).await.assert_status(201).json();
+    let fid = f["id"].as_i64().expect("id");
+    let r = shuji.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(200).json();
+    assert_eq!(r["attachments"][0]["file_name"], "党建台账.pdf");
+    // Submitted: nothing more goes up or comes off; the reviewer reads it; another branch does not.
+    up(&shuji, rid, "补充.pdf", crate::attachment::pdf()).await.assert_status(422);
+    shuji.delete(&format!("/report-attachments/{fid}")).await.assert_status(422);
+    let got = zuzhi.get(&format!("/report-attachments/{fid}")).await.assert_status(200);
+    assert_eq!(got.body, crate::attachment::pdf());
+    assert_eq!(got.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    other.get(&format!("/report-attachments/{fid}")).await.assert_status(404);
+    // Returned, it is the branch's again: the file can be taken off, and is kept as a row.
+    zuzhi.post_json(&format!("/reports/{rid}/review"), &json!({"decision": "return", "comments": "请换用盖章扫描件"})).await.assert_status(200);
+    shuji.delete(&format!("/report-attachments/{fid}")).await.assert_status(204);
+    assert!(shuji.get_ok(&format!("/reports/{rid}")).await["attachments"].as_array().expect("files").is_empty());
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM report_attachments WHERE submission_id = {rid} AND deleted_at IS NOT NULL")).await, 1);
+    assert!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('report.attach', 'report.detach')").await >= 2);
+}
+
+async fn up(api: &Api, rid: i64, name: &str, bytes: Vec<u8>) -> Resp {
+    api.send(api.client.post(api.url(&format!("/reports/{rid}/attachments"))).multipart(crate::attachment::form(name, "", bytes))).await
+}

@@ -49,7 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m016_local_kinds", life::m016_local_kinds::up),
     ("m017_reports", duty::m017_reports::up),
     ("m018_assessments", duty::m018_assessments::up),
-    ("m022_report_deadlines", duty::m022_report_deadlines::up),
+    ("m022_report_attachments", duty::m022_report_attachments::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each

@@ -23,6 +23,7 @@ use dangjian_domain::time::{self, Date};
 use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query};
 use serde_json::json;
 
+pub mod attachment;
 mod figures;
 pub mod on_time;
 mod submission;
@@ -148,6 +149,8 @@ pub struct Report {
     /// The last review's comments (退回意见).
     pub review_comments: String,
     pub history: Vec<HistoryStep>,
+    /// 附件, frozen with the report once submitted.
+    pub attachments: Vec<attachment::ReportFile>,
     /// The caller may write and submit it now.
     pub may_edit: bool,
     /// The caller may review it now (the organisation directly above, once submitted).
@@ -308,11 +311,6 @@ pub async fn create_schedule(store: &Store, ctx: &Ctx, org_id: i64, input: &Sche
     };
     if !o.active {
         errors.push(dangjian_domain::Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能布置汇报", o.name)));
-    }
-    // Files cannot be attached to a report yet (issue 11): a schedule requiring them would
-    // leave every organisation unable to submit, so it is refused until they can.
-    if input.attachments_required {
-        errors.push(dangjian_domain::Invalid::new("attachments_required", "attachments_unavailable", "汇报暂不支持上传附件，不能设置“须附材料”；请在说明中写明需另行报送的材料"));
     }
     if let Some(sc) = &scope {
         let none = tree.subtree(&sc.path).iter().all(|n| !(n.active && n.id != o.id && reports_upward(n.kind)));

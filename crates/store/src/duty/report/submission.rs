@@ -14,7 +14,7 @@ use crate::org::{self, Tree};
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
-async fn submission<C: ConnectionTrait>(c: &C, id: i64) -> Result<SubmissionRow> {
+pub(super) async fn submission<C: ConnectionTrait>(c: &C, id: i64) -> Result<SubmissionRow> {
     query::fetch_one(c, &SubmissionRow::select().and_where(col("r", "id").eq(id)).to_owned()).await?.ok_or(StoreError::NotFound)
 }
 
@@ -57,6 +57,7 @@ async fn view(store: &Store, ctx: &Ctx, r: SubmissionRow) -> Result<Report> {
         reviewed_at: r.reviewed_at,
         review_comments: r.review_comments,
         history: history(&store.db, r.id).await?,
+        attachments: super::attachment::of(&store.db, r.id).await?,
         may_edit: r.state.editable() && allowed(ctx, Action::DutyWrite, &o.path),
         may_review,
     })
@@ -136,7 +137,7 @@ async fn step_row<C: ConnectionTrait>(c: &C, tenant: i64, id: i64, step: Step, f
 }
 
 /// The submission, if the caller may write its organisation's report.
-async fn writable(store: &Store, ctx: &Ctx, id: i64) -> Result<SubmissionRow> {
+pub(super) async fn writable(store: &Store, ctx: &Ctx, id: i64) -> Result<SubmissionRow> {
     let r = submission(&store.db, id).await?;
     store.authorize(ctx, Action::DutyWrite, Target::org(&r.org_path), &object(id)).await?;
     Ok(r)
@@ -180,7 +181,8 @@ pub(crate) async fn submit_at(store: &Store, ctx: &Ctx, id: i64, now: i64) -> Re
     let r = submission(&txn, id).await?;
     let (step, to) = rules::submit(r.state)?;
     let sections: Vec<Section> = from_json(&r.sections)?;
-    rules::check_complete(&sections, &s.sections, 0, s.attachments_required).map_err(StoreError::Invalid)?;
+    let files = super::attachment::of(&txn, id).await?.len();
+    rules::check_complete(&sections, &s.sections, files, s.attachments_required).map_err(StoreError::Invalid)?;
     let late = if r.submitted_at.is_none() { rules::is_late(now, s.deadline.0) } else { r.late };
     let frozen = to_json(&figures)?;
     let upd = query::update("report_submissions", vec![
