@@ -10,7 +10,7 @@
 //! self-assessment at once, the assessors' scores, totals, ranks and tiers once published; another
 //! branch's results do not exist for them (404).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use dangjian_domain::duty::assessment::{self as rules, objection_deadline, Evidence, ScoreInput, Stage};
 use dangjian_domain::duty::scheme::{Method, Outcome, Points, Scheme};
@@ -25,6 +25,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
 use super::compute;
+use super::rank::{self, Changed, Summary};
 use crate::org::{self, Node};
 use crate::query::{self, col, in_scopes, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
@@ -53,6 +54,9 @@ record! {
         pub published_on: Option<Date>,
         pub created_at: i64,
         pub updated_at: i64,
+        /// The counts of the results as last ranked (`rank::Summary`, JSON).
+        #[serde(skip)]
+        pub summary: String,
     }
 }
 
@@ -93,7 +97,6 @@ record! {
 
 record! {
     pub(super) struct ScoreRow from "assessment_scores" as "s" {
-        pub(super) org_id: i64,
         pub(super) indicator: String,
         pub(super) self_score: Option<Points>,
         pub(super) self_comment: String,
@@ -206,37 +209,18 @@ pub(super) fn sees_totals(ctx: &Ctx, a: &Assessment) -> bool {
     a.stage == Stage::Published || can_assess(ctx, a)
 }
 
-#[derive(Debug, FromQueryResult)]
-struct KeyCount {
-    key: Option<String>,
-    n: i64,
-}
-
-pub(super) async fn counts_by(store: &Store, id: i64, column: &'static str) -> Result<Vec<(Option<String>, u64)>> {
-    let stmt = Query::select()
-        .expr_as(col("t", column), Alias::new("key"))
-        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-        .from_as(Alias::new("assessment_targets"), Alias::new("t"))
-        .and_where(col("t", "assessment_id").eq(id))
-        .group_by_col((Alias::new("t"), Alias::new(column)))
-        .to_owned();
-    Ok(query::fetch::<KeyCount, _>(&store.db, &stmt).await?.into_iter().map(|r| (r.key, u64::try_from(r.n).unwrap_or(0))).collect())
-}
-
 pub(super) async fn view(store: &Store, ctx: &Ctx, a: Assessment, full: bool) -> Result<AssessmentView> {
     let scheme = super::version_tree(&store.db, a.scheme_version_id).await?;
     let org_name = store.tree().await?.get(a.org_id).map(|o| o.name.clone()).unwrap_or_default();
-    let targets = query::scalar(&store.db, &query::count_of("assessment_targets", "t", Cond::all().add(col("t", "assessment_id").eq(a.id)))).await?;
+    let summary = Summary::parse(&a.summary);
+    let targets = summary.targets;
     let (mut tier_counts, mut outcome_counts) = (Vec::new(), Vec::new());
     if full && sees_totals(ctx, &a) {
-        let tiers = counts_by(store, a.id, "tier").await?;
-        tier_counts = scheme.tiers.iter().map(|t| TierCount { tier: t.name.clone(), count: tiers.iter().find(|c| c.0.as_deref() == Some(t.name.as_str())).map_or(0, |c| c.1) }).collect();
-        let outcomes = counts_by(store, a.id, "outcome").await?;
-        let listed = outcomes.iter().flat_map(|(k, n)| k.as_deref().and_then(Outcome::parse).map(|o| std::iter::repeat_n(Some(o), *n as usize))).flatten();
-        outcome_counts = rules::outcome_counts(listed).into_iter().map(|(outcome, count)| OutcomeCount { outcome, count }).collect();
+        tier_counts = scheme.tiers.iter().map(|t| TierCount { tier: t.name.clone(), count: summary.by_tier.iter().find(|c| c.0 == t.name).map_or(0, |c| c.1) }).collect();
+        outcome_counts = summary.by_outcome.iter().map(|(outcome, count)| OutcomeCount { outcome: *outcome, count: u32::try_from(*count).unwrap_or(u32::MAX) }).collect();
     }
     let objections_until = a.published_on.map(|d| Date(objection_deadline(d.0, scheme.objection_days)));
-    Ok(AssessmentView { org_name, full, can_assess: can_assess(ctx, &a), targets: u64::try_from(targets).unwrap_or(0), objections_until, tier_counts, outcome_counts, scheme, assessment: a })
+    Ok(AssessmentView { org_name, full, can_assess: can_assess(ctx, &a), targets, objections_until, tier_counts, outcome_counts, scheme, assessment: a })
 }
 
 /// The assessment, as the caller may see it.
@@ -366,7 +350,7 @@ pub async fn start(store: &Store, ctx: &Ctx, input: &StartInput) -> Result<Asses
         .collect();
     query::insert_chunked(&txn, "assessment_targets", rows).await?;
     compute::write_computed(&txn, tenant, id, &computed).await?;
-    compute::rerank(&txn, tenant, id, &scheme).await?;
+    rank::rerank(&txn, tenant, id, &scheme, Changed::All).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.start", &subject(id), "ok", json!({"scheme_id": input.scheme_id, "version_id": scheme_view.version_id, "org_id": o.id, "period": period, "targets": targets.len(), "computed": computed.len()})).await?;
     txn.commit().await?;
     get(store, ctx, id).await
@@ -473,7 +457,10 @@ pub async fn score(store: &Store, ctx: &Ctx, id: i64, input: &[ScoreInput]) -> R
         .update_columns([Alias::new("score"), Alias::new("comment"), Alias::new("evidence"), Alias::new("scored_by"), Alias::new("scored_at")])
         .to_owned();
     query::upsert_chunked(&txn, "assessment_scores", rows, on_conflict).await?;
-    compute::rerank(&txn, a.tenant_id, id, &scheme).await?;
+    let mut orgs: Vec<i64> = scores.iter().map(|s| s.org_id).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    rank::rerank(&txn, a.tenant_id, id, &scheme, Changed::Orgs(&orgs)).await?;
     touch(&txn, id, Vec::new()).await?;
     let detail: Vec<_> = scores.iter().map(|s| json!({"org_id": s.org_id, "indicator": s.indicator, "score": s.score})).collect();
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.score", &subject(id), "ok", json!({"scores": detail})).await?;
@@ -496,11 +483,47 @@ pub async fn recompute(store: &Store, ctx: &Ctx, id: i64) -> Result<AssessmentVi
         return Err(StoreError::invalid("stage", "stage_done", "考核结果已公布，不再重新计算"));
     }
     compute::write_computed(&txn, a.tenant_id, id, &computed).await?;
-    compute::rerank(&txn, a.tenant_id, id, &scheme).await?;
+    rank::rerank(&txn, a.tenant_id, id, &scheme, Changed::All).await?;
     touch(&txn, id, Vec::new()).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.compute", &subject(id), "ok", json!({"computed": computed.len()})).await?;
     txn.commit().await?;
     get(store, ctx, id).await
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Scored {
+    org_id: i64,
+    n: i64,
+}
+
+/// The scored indicators not yet scored, named by organisation and code: organisations are
+/// found short by one count of their scores, and only theirs are read.
+async fn unscored<C: ConnectionTrait>(c: &C, store: &Store, id: i64, scheme: &Scheme) -> Result<(usize, Vec<String>)> {
+    let codes: Vec<String> = scheme.leaves().into_iter().filter(|i| i.method == Method::Scored).map(|i| i.code.clone()).collect();
+    if codes.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let done = Cond::all().add(col("s", "assessment_id").eq(id)).add(col("s", "score").is_not_null()).add(col("s", "indicator").is_in(codes.clone()));
+    let stmt = Query::select()
+        .column((Alias::new("s"), Alias::new("org_id")))
+        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
+        .from_as(Alias::new("assessment_scores"), Alias::new("s"))
+        .cond_where(done)
+        .group_by_col((Alias::new("s"), Alias::new("org_id")))
+        .to_owned();
+    let scored: HashMap<i64, usize> = query::fetch::<Scored, _>(c, &stmt).await?.into_iter().map(|s| (s.org_id, usize::try_from(s.n).unwrap_or(0))).collect();
+    let short: Vec<(i64, String, OrgKind)> = targets_named(store, id).await?.into_iter().filter(|t| scored.get(&t.0).copied().unwrap_or(0) < codes.len()).collect();
+    let count = short.iter().map(|t| codes.len() - scored.get(&t.0).copied().unwrap_or(0)).sum();
+    let mut missing = Vec::new();
+    for (org, name, _) in short {
+        let stmt = ScoreRow::select().and_where(col("s", "assessment_id").eq(id)).and_where(col("s", "org_id").eq(org)).and_where(col("s", "score").is_not_null()).to_owned();
+        let have: HashSet<String> = query::fetch::<ScoreRow, _>(c, &stmt).await?.into_iter().map(|s| s.indicator).collect();
+        missing.extend(codes.iter().filter(|code| !have.contains(*code)).map(|code| format!("{name}“{code}”")));
+        if missing.len() > 5 {
+            break;
+        }
+    }
+    Ok((count, missing))
 }
 
 /// Moves the assessment to its next stage. Entering 审核 computes the computed indicators again;
@@ -518,24 +541,13 @@ pub async fn advance(store: &Store, ctx: &Ctx, id: i64, to: &str) -> Result<Asse
     a.stage.check_advance(to)?;
     let mut pairs = vec![("stage", to.into())];
     if to == Stage::Published {
-        let scored: Vec<&str> = scheme.leaves().into_iter().filter(|i| i.method == Method::Scored).map(|i| i.code.as_str()).collect();
-        let done = Cond::all().add(col("s", "assessment_id").eq(id)).add(col("s", "score").is_not_null());
-        let have: HashSet<(i64, String)> = query::fetch::<ScoreRow, _>(&txn, &ScoreRow::select().cond_where(done).to_owned()).await?.into_iter().map(|s| (s.org_id, s.indicator)).collect();
-        let named = targets_named(store, id).await?;
-        let mut missing: Vec<String> = Vec::new();
-        for (org, name, _) in &named {
-            for code in &scored {
-                if !have.contains(&(*org, (*code).to_string())) {
-                    missing.push(format!("{name}“{code}”"));
-                }
-            }
-        }
-        if !missing.is_empty() {
+        let (count, missing) = unscored(&txn, store, id, &scheme).await?;
+        if count > 0 {
             let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
-            return Err(StoreError::invalid("stage", "not_scored", format!("尚有{}项评分指标未评分，不能公布：{}{}", missing.len(), shown.join("、"), if missing.len() > 5 { "等" } else { "" })));
+            return Err(StoreError::invalid("stage", "not_scored", format!("尚有{count}项评分指标未评分，不能公布：{}{}", shown.join("、"), if count > 5 { "等" } else { "" })));
         }
         pairs.push(("published_on", Date(time::today_cst()).into()));
-        compute::rerank(&txn, a.tenant_id, id, &scheme).await?;
+        rank::rerank(&txn, a.tenant_id, id, &scheme, Changed::All).await?;
     }
     touch(&txn, id, pairs).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.stage", &subject(id), "ok", json!({"from": a.stage, "to": to})).await?;

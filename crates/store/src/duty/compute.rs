@@ -11,7 +11,6 @@
 
 use std::collections::HashMap;
 
-use dangjian_domain::duty::assessment::competition_ranks;
 use dangjian_domain::duty::rule::{share, RuleCode, RuleSpec};
 use dangjian_domain::duty::scheme::{Points, Scheme};
 use dangjian_domain::life::meeting::cst_day_start;
@@ -24,7 +23,7 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Que
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::report::on_time::ReportLine;
-use crate::query::{self, col, in_subtree, record};
+use crate::query::{self, col, in_subtree};
 use crate::{Ctx, Result, Store, StoreError};
 
 /// 计算依据 — how a computed score was computed: what was counted (`due`), what of it counted
@@ -280,67 +279,4 @@ pub(super) async fn write_computed<C: ConnectionTrait>(c: &C, tenant: i64, asses
         .update_columns([Alias::new("score"), Alias::new("basis"), Alias::new("scored_at")])
         .to_owned();
     Ok(query::upsert_chunked(c, "assessment_scores", rows, on_conflict).await?)
-}
-
-record! {
-    struct RankRow from "assessment_targets" as "t" {
-        org_id: i64,
-        org_path: String,
-        org_kind: OrgKind,
-    }
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Total {
-    org_id: i64,
-    total: Option<i64>,
-}
-
-/// 排名: sums each organisation's scores (scored and computed; self-assessments do not count),
-/// ranks within each kind of organisation (competition ranking: ties share a rank), and gives each
-/// its tier and the tier's outcome; inside the caller's transaction.
-pub(super) async fn rerank<C: ConnectionTrait>(c: &C, tenant: i64, assessment_id: i64, scheme: &Scheme) -> Result<()> {
-    let sums = Query::select()
-        .column((Alias::new("s"), Alias::new("org_id")))
-        .expr_as(col("s", "score").sum().cast_as(Alias::new("BIGINT")), Alias::new("total"))
-        .from_as(Alias::new("assessment_scores"), Alias::new("s"))
-        .and_where(col("s", "assessment_id").eq(assessment_id))
-        .group_by_col((Alias::new("s"), Alias::new("org_id")))
-        .to_owned();
-    let totals: HashMap<i64, Points> = query::fetch::<Total, _>(c, &sums).await?.into_iter().map(|t| (t.org_id, Points(t.total.unwrap_or(0)))).collect();
-    let targets: Vec<RankRow> = query::fetch(c, &RankRow::select().and_where(col("t", "assessment_id").eq(assessment_id)).to_owned()).await?;
-    let mut by_kind: HashMap<OrgKind, Vec<usize>> = HashMap::new();
-    for (i, t) in targets.iter().enumerate() {
-        by_kind.entry(t.org_kind).or_default().push(i);
-    }
-    let mut ranks = vec![0u32; targets.len()];
-    for members in by_kind.values() {
-        let of_kind: Vec<Points> = members.iter().map(|&i| totals.get(&targets[i].org_id).copied().unwrap_or_default()).collect();
-        for (&i, r) in members.iter().zip(competition_ranks(&of_kind)) {
-            ranks[i] = r;
-        }
-    }
-    let rows = targets
-        .iter()
-        .zip(ranks)
-        .map(|(t, rank)| {
-            let total = totals.get(&t.org_id).copied().unwrap_or_default();
-            let tier = scheme.tier_of(total);
-            vec![
-                ("tenant_id", tenant.into()),
-                ("assessment_id", assessment_id.into()),
-                ("org_id", t.org_id.into()),
-                ("org_path", t.org_path.clone().into()),
-                ("org_kind", t.org_kind.into()),
-                ("total", total.into()),
-                ("rank", i64::from(rank).into()),
-                ("tier", tier.name.clone().into()),
-                ("outcome", tier.outcome.into()),
-            ]
-        })
-        .collect();
-    let on_conflict = OnConflict::columns([Alias::new("assessment_id"), Alias::new("org_id")])
-        .update_columns([Alias::new("total"), Alias::new("rank"), Alias::new("tier"), Alias::new("outcome")])
-        .to_owned();
-    Ok(query::upsert_chunked(c, "assessment_targets", rows, on_conflict).await?)
 }

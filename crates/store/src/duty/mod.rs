@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod compute;
 mod objection;
+pub mod rank;
 pub mod report;
 pub mod responsibility;
 mod result;

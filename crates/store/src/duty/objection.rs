@@ -11,7 +11,6 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::assessment::{assessable, evidence_text, load, score_row, sight, subject, touch, with, ScoreRow, Sight, Standing};
-use super::compute;
 use super::result::links;
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
@@ -159,7 +158,7 @@ pub async fn decide(store: &Store, ctx: &Ctx, id: i64, objection_id: i64, input:
         let row = with(score_row(a.tenant_id, id, o.org_id, &o.indicator), vec![("score", new.into()), ("basis", String::new().into()), ("scored_by", ctx.actor.account_id.into()), ("scored_at", now.into())]);
         let on_conflict = OnConflict::columns([Alias::new("assessment_id"), Alias::new("org_id"), Alias::new("indicator")]).update_columns([Alias::new("score"), Alias::new("scored_by"), Alias::new("scored_at")]).to_owned();
         query::upsert_chunked(&txn, "assessment_scores", vec![row], on_conflict).await?;
-        compute::rerank(&txn, a.tenant_id, id, &scheme).await?;
+        super::rank::rerank(&txn, a.tenant_id, id, &scheme, super::rank::Changed::Orgs(&[o.org_id])).await?;
     }
     touch(&txn, id, Vec::new()).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "assessment.objection.decide", &subject(id), "ok", json!({"objection_id": objection_id, "decision": d.status, "old_score": current, "new_score": d.score})).await?;

@@ -11,8 +11,9 @@ use dangjian_domain::org::OrgKind;
 use dangjian_domain::policy::{Action, Decision, Target};
 use sea_orm::sea_query::{Alias, Cond, ExprTrait, Order};
 
-use super::assessment::{counts_by, load, sees_totals, sight, subject, view, AssessmentView, ScoreRow, Sight, Standing};
+use super::assessment::{load, sees_totals, sight, subject, view, AssessmentView, ScoreRow, Sight, Standing};
 use super::compute::Basis;
+use super::rank::Summary;
 use super::objection::{objection_views, ObjectionView};
 use crate::org;
 use crate::query::{self, col};
@@ -59,25 +60,33 @@ pub async fn results(store: &Store, ctx: &Ctx, id: i64, q: &ResultsQuery) -> Res
     let a = load(&store.db, id).await?;
     let s = sight(store, ctx, &a).await?;
     let mut cond = Cond::all().add(col("t", "assessment_id").eq(id)).add(s.cond());
-    if let Some(k) = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        let kind = OrgKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("组织类别“{}”无法识别", k.chars().take(20).collect::<String>())))?;
-        cond = cond.add(col("t", "org_kind").eq(kind));
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(OrgKind::parse(k).ok_or_else(|| StoreError::invalid("kind", "invalid_kind", format!("组织类别“{}”无法识别", k.chars().take(20).collect::<String>())))?),
+        None => None,
+    };
+    if let Some(k) = kind {
+        cond = cond.add(col("t", "org_kind").eq(k));
     }
-    let total = u64::try_from(query::scalar(&store.db, &query::count_of("assessment_targets", "t", cond.clone())).await?).unwrap_or(0);
+    let peers = Summary::parse(&a.summary);
+    // Whoever sees every organisation has the total from the counts kept at the last ranking.
+    let total = match (&s, &kind) {
+        (Sight::Full, None) => peers.targets,
+        (Sight::Full, Some(k)) => peers.of_kind(*k),
+        _ => u64::try_from(query::scalar(&store.db, &query::count_of("assessment_targets", "t", cond.clone())).await?).unwrap_or(0),
+    };
     let mut stmt = Standing::select().cond_where(cond).to_owned();
     for c in ["org_kind", "rank", "org_path"] {
         stmt.order_by((Alias::new("t"), Alias::new(c)), Order::Asc);
     }
     query::paginate(&mut stmt, page, per_page);
     let rows: Vec<Standing> = query::fetch(&store.db, &stmt).await?;
-    let peers: HashMap<Option<String>, u64> = counts_by(store, id, "org_kind").await?.into_iter().collect();
     let shown = sees_totals(ctx, &a);
     let tree = store.tree().await?;
     let items = rows
         .into_iter()
         .map(|r| ResultRow {
             org_name: tree.get(r.org_id).map(|n| n.name.clone()).unwrap_or_default(),
-            of: peers.get(&Some(r.org_kind.code().to_string())).copied().unwrap_or(0),
+            of: peers.of_kind(r.org_kind),
             org_id: r.org_id,
             org_kind: r.org_kind,
             total: shown.then_some(r.total),
@@ -183,10 +192,10 @@ pub async fn detail(store: &Store, ctx: &Ctx, id: i64, org_id: i64) -> Result<De
         })
         .collect();
     let tree = store.tree().await?;
-    let peers: HashMap<Option<String>, u64> = counts_by(store, id, "org_kind").await?.into_iter().collect();
+    let peers = Summary::parse(&assessment.assessment.summary);
     let result = ResultRow {
         org_name: tree.get(org_id).map(|n| n.name.clone()).unwrap_or_default(),
-        of: peers.get(&Some(st.org_kind.code().to_string())).copied().unwrap_or(0),
+        of: peers.of_kind(st.org_kind),
         org_id,
         org_kind: st.org_kind,
         total: shown.then_some(st.total),

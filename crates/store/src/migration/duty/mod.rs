@@ -113,6 +113,7 @@ pub const REPORT_TABLES: &[TableSpec] = &[
 // ---- 考核评价: assessment schemes, assessments, results, scores, objections (m018) ----
 
 pub mod m018_assessments;
+pub mod m024_assessment_summary;
 
 /// The assessment tables as they are today.
 pub const ASSESSMENT_TABLES: &[TableSpec] = &[
@@ -143,6 +144,7 @@ pub const ASSESSMENT_TABLES: &[TableSpec] = &[
             c("created_by", Int),
             c("created_at", Int),
             c("updated_at", Int),
+            c("summary", Text),
         ],
         primary_key: &[],
         large: false,
