@@ -3,6 +3,8 @@
 //! assessment schemes scored from records and evidence, with ranking, tiers and outcomes.
 
 pub mod assessment;
+pub mod bulletin;
+pub mod honour;
 pub mod report;
 pub mod responsibility;
 pub mod rule;
