@@ -52,7 +52,7 @@ async fn published(api: &Api, scheme: i64, org: i64, period: &str, given: &[(i64
     id
 }
 
-fn row<'a>(b: &'a Value, org: i64) -> &'a Value {
+fn row(b: &Value, org: i64) -> &Value {
     b["rows"].as_array().expect("rows").iter().find(|r| r["org_id"] == org).unwrap_or_else(|| panic!("no row for {org}: {b}"))
 }
 
@@ -190,7 +190,7 @@ async fn a_committees_bulletin_holds_its_subtree_and_a_secretary_sees_their_own_
     assert!(html.contains("<select id=\"org\"") && html.contains(&format!("<option value=\"{a01}\" selected>")), "{html}");
 }
 
-fn nomination<'a>(list: &'a Value, pred: impl Fn(&Value) -> bool) -> &'a Value {
+fn nomination(list: &Value, pred: impl Fn(&Value) -> bool) -> &Value {
     list["nominations"].as_array().expect("nominations").iter().find(|n| pred(n)).unwrap_or_else(|| panic!("no such nomination: {list}"))
 }
 
@@ -286,6 +286,9 @@ async fn nominations_are_drawn_from_results_reviewed_published_and_kept_in_histo
     assert_eq!(mine.len(), 1);
     assert_eq!((mine[0]["title"].as_str(), mine[0]["published_on"].as_str()), (Some("excellent_worker"), Some(today.as_str())));
     assert_eq!(ours(zuzhi.get_ok(&format!("/members/{member}/honours")).await)[0]["title"], "excellent_member");
+    // The 系统管理员 sees the organisation's own honour, not its members' names.
+    let admin = ours(app.demo_login("admin").await.get_ok(&format!("/orgs/{}/honours", b[0])).await);
+    assert_eq!(admin.iter().map(|h| h["title"].as_str().expect("title")).collect::<Vec<_>>(), ["advanced_org"]);
     // Another branch's members' history is no business of this secretary's.
     shuji.get(&format!("/members/{member}/honours")).await.assert_status(404);
     // The pages show them.

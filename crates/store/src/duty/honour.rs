@@ -374,11 +374,15 @@ pub async fn publish(store: &Store, ctx: &Ctx, assessment_id: i64, input: &Publi
 /// Honours shown on a history: a career's worth.
 const HISTORY_MAX: u64 = 100;
 
-/// 表彰: the honours of an organisation (its own and its members'), newest first, for whoever may
-/// see the organisation.
+/// 表彰: the honours of an organisation, newest first, for whoever may see the organisation; its
+/// members' too for whoever may read its members (a name is personal data: the 三员 see the
+/// organisation's own honours only).
 pub async fn of_org(store: &Store, ctx: &Ctx, org_id: i64) -> Result<Vec<Honour>> {
-    org::get(store, ctx, org_id).await?;
-    let stmt = honours_select().and_where(col("h", "org_id").eq(org_id)).order_by((Alias::new("h"), Alias::new("published_on")), Order::Desc).limit(HISTORY_MAX).to_owned();
+    let o = org::get(store, ctx, org_id).await?;
+    let mut stmt = honours_select().and_where(col("h", "org_id").eq(org_id)).order_by((Alias::new("h"), Alias::new("published_on")), Order::Desc).limit(HISTORY_MAX).to_owned();
+    if ctx.actor.decide(Action::MemberRead, Target::org(&o.path)) != Decision::Allow {
+        stmt.and_where(col("h", "member_id").is_null());
+    }
     Ok(query::fetch(&store.db, &stmt).await?)
 }
 
