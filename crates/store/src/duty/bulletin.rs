@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use dangjian_domain::duty::assessment::{self as rules, Stage};
 use dangjian_domain::duty::bulletin::{change, strong_and_weak, Before, Change, Earned, TierMove, POINTS_SHOWN};
-use dangjian_domain::duty::scheme::{Method, Outcome, Points};
+use dangjian_domain::duty::scheme::{Outcome, Points};
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::period::Period;
 use dangjian_domain::policy::{Action, Target};
@@ -187,7 +187,7 @@ pub async fn bulletin(store: &Store, ctx: &Ctx, id: i64, org_id: Option<i64>) ->
         None => HashMap::new(),
     };
     rows.sort_by(|x, y| (x.org_kind, x.rank.unwrap_or(i64::MAX), &x.org_path).cmp(&(y.org_kind, y.rank.unwrap_or(i64::MAX), &y.org_path)));
-    let leaves: Vec<_> = scheme.leaves().into_iter().filter(|l| l.method != Method::Group).collect();
+    let leaves = scheme.leaves();
     let tree = store.tree().await?;
     let rows: Vec<BulletinRow> = rows
         .into_iter()

@@ -267,7 +267,8 @@ pub async fn nominate(store: &Store, ctx: &Ctx, assessment_id: i64, input: &Nomi
     let key = nominee_key(v.nominee);
     let now = time::now_unix();
     let txn = store.write().await?;
-    let list = open_list(&txn, &a).await.map(|_| list)?;
+    // Read again inside the write: a list published meanwhile takes no more nominations.
+    open_list(&txn, &a).await?;
     let existing: Option<Nomination> = query::fetch_one(&txn, &nominations_select().and_where(col("n", "list_id").eq(list.id)).and_where(col("n", "title").eq(v.title)).and_where(col("n", "nominee").eq(key.clone())).to_owned()).await?;
     let id = match existing {
         Some(n) if n.status == NominationStatus::Removed => {
