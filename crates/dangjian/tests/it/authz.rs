@@ -74,6 +74,8 @@ enum Ep {
     ScoreAssessment,
     FileObjection,
     DecideObjection,
+    Bulletin,
+    OrgHonours,
 }
 
 impl Ep {
@@ -130,6 +132,8 @@ impl Ep {
             Ep::ScoreAssessment => "PUT /assessments/{演示考核}/scores (org {id})",
             Ep::FileObjection => "POST /assessments/{演示考核}/objections (org {id})",
             Ep::DecideObjection => "PUT /assessments/{演示考核}/objections/{id}/decision",
+            Ep::Bulletin => "GET /assessments/{演示考核}/bulletin?org_id={id}",
+            Ep::OrgHonours => "GET /orgs/{id}/honours",
         }
     }
 }
@@ -253,6 +257,11 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (FileObjection, Own, [403, 403, 404, 201, 201, 404]),
     (FileObjection, Other, [403, 403, 404, 201, 404, 404]),
     (DecideObjection, Own, [403, 403, 404, 200, 403, 404]),
+    // 考核通报 of a subtree: whoever reads its results; 表彰 of an organisation: whoever sees it.
+    (Bulletin, Own, [403, 403, 404, 200, 200, 404]),
+    (Bulletin, Other, [403, 403, 404, 200, 404, 404]),
+    (OrgHonours, Own, [200, 200, 404, 200, 200, 404]),
+    (OrgHonours, Other, [200, 200, 404, 200, 404, 404]),
 ];
 
 
@@ -426,6 +435,8 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
             ("POST", format!("/assessments/{}/objections", fx.assessment), Some(json!({"org_id": org, "indicator": indicator, "reason": format!("授权矩阵测试{n}")})))
         }
         DecideObjection => ("PUT", format!("/assessments/{}/objections/{}/decision", fx.assessment, fx.objection), Some(json!({"decision": "rejected", "reason": "授权矩阵测试"}))),
+        Bulletin => ("GET", format!("/assessments/{}/bulletin?org_id={org}", fx.assessment), None),
+        OrgHonours => ("GET", format!("/orgs/{org}/honours"), None),
     }
 }
 

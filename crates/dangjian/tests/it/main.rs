@@ -20,6 +20,7 @@ mod backup;
 mod cli;
 mod compliance;
 mod group;
+mod honour;
 mod job;
 mod life;
 mod member;

@@ -4,6 +4,8 @@
 
 pub mod assessment;
 pub mod outline;
+pub mod bulletin;
+pub mod honour;
 pub mod report;
 pub mod responsibility;
 pub mod rule;

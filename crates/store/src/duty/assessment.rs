@@ -73,7 +73,7 @@ impl Assessment {
     }
 }
 
-fn assessments() -> SelectStatement {
+pub(super) fn assessments() -> SelectStatement {
     Assessment::select()
         .join_as(JoinType::InnerJoin, Alias::new("assessment_scheme_versions"), Alias::new("v"), col("v", "id").equals((Alias::new("a"), Alias::new("scheme_version_id"))))
         .to_owned()

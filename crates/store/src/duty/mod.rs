@@ -7,7 +7,9 @@
 //! scheme is edited later (issue 11: "a running assessment keeps the version it started with").
 
 pub mod assessment;
+pub mod bulletin;
 pub mod compute;
+pub mod honour;
 mod objection;
 pub mod rank;
 pub mod report;

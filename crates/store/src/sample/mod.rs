@@ -261,7 +261,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     life::demo(store, &root).await?;
     appraisal::demo(store, &root).await?;
     report::demo(store, &root).await?;
-    duty::demo(store, &root, first.id).await?;
+    duty::demo(store, &root, first.id, first_branch_members.first().copied()).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;

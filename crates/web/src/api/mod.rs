@@ -5,6 +5,7 @@ mod account;
 mod appraisal;
 mod audit;
 mod duty;
+pub(crate) mod honour;
 mod job;
 pub mod life;
 pub mod member;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(life::routes())
         .merge(appraisal::routes())
         .merge(duty::routes())
+        .merge(honour::routes())
         .merge(account::routes())
         .merge(audit::routes())
         .merge(job::routes())

@@ -131,6 +131,8 @@ struct ShowPage {
     life: Vec<dangjian_store::life::MemberAttendance>,
     /// 民主评议: the member's published grades.
     appraisals: Vec<dangjian_store::life::appraisal::MemberGrade>,
+    /// 表彰: the member's published honours.
+    honours: Vec<dangjian_store::duty::honour::Honour>,
     revealed: Option<Revealed>,
     /// 所在党小组, from the tree snapshot.
     group: Option<Node>,
@@ -156,6 +158,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, revealed: Option<Reveal
         events: member::events(&s.store, &auth.ctx, id).await?,
         life: dangjian_store::life::attendance_of_member(&s.store, &auth.ctx, id, 30).await?,
         appraisals: dangjian_store::life::appraisal::of_member(&s.store, &auth.ctx, id).await?,
+        honours: dangjian_store::duty::honour::of_member(&s.store, &auth.ctx, id).await?,
         can_edit: can(Action::MemberWrite),
         can_reveal: can(Action::MemberReveal),
         group: match m.group_id {

@@ -5,6 +5,7 @@ mod account;
 mod appraisal;
 mod audit;
 mod duty;
+mod honour;
 mod job;
 mod life;
 mod member;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(life::routes())
         .merge(appraisal::routes())
         .merge(duty::routes())
+        .merge(honour::routes())
         .merge(roster::routes())
         .merge(account::routes())
         .merge(audit::routes())

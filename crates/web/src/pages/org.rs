@@ -114,6 +114,8 @@ struct ShowPage {
     moves: Vec<OrgMove>,
     /// 组织生活 this year by kind, when the caller may see it.
     life: Option<OrgLife>,
+    /// 表彰: the organisation's honours, and its members' for whoever may read its members.
+    honours: Vec<dangjian_store::duty::honour::Honour>,
     /// The organisation's own members; for a 党小组, those placed in it.
     members: Vec<MemberRow>,
     members_total: u64,
@@ -175,6 +177,7 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: String, errors:
         terms: org::terms(&s.store, &auth.ctx, &o).await?,
         moves: org::moves(&s.store, &auth.ctx, &o).await?,
         life: org_life(s, auth, &o).await?,
+        honours: dangjian_store::duty::honour::of_org(&s.store, &auth.ctx, id).await?,
         can_write: can(Action::OrgWrite) && o.active,
         can_add_member: can(Action::MemberWrite) && o.holds_members(),
         can_members,

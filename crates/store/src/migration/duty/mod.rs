@@ -212,3 +212,71 @@ pub const ASSESSMENT_TABLES: &[TableSpec] = &[
 ];
 
 // ---- end of 考核评价 ----
+
+// ---- 评先表彰: honour lists, nominations, honours (m021) ----
+
+pub mod m021_honours;
+
+/// 评先表彰 as it is today.
+pub const HONOUR_TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "honour_lists",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("assessment_id", "assessments", false),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("name", Text),
+            c("stage", Text),
+            n("published_on", Text),
+            c("created_by", Int),
+            c("created_at", Int),
+            c("updated_at", Int),
+        ],
+        primary_key: &[],
+        large: false,
+    },
+    TableSpec {
+        name: "honour_nominations",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("list_id", "honour_lists", false),
+            c("title", Text),
+            c("nominee", Text),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            fk("member_id", "members", true),
+            c("from_result", Bool),
+            c("reason", Text),
+            c("status", Text),
+            c("decision_reason", Text),
+            c("created_by", Int),
+            c("created_at", Int),
+            n("decided_by", Int),
+            n("decided_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "honours",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("list_id", "honour_lists", false),
+            fk("nomination_id", "honour_nominations", false),
+            c("title", Text),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            fk("member_id", "members", true),
+            c("name", Text),
+            c("published_on", Text),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+];
+
+// ---- end of 评先表彰 ----

@@ -79,6 +79,7 @@ mod xlsx_file;
 
 pub use csv_file::{read_csv, write_csv};
 pub use xlsx_file::{read_xlsx, write_xlsx};
+pub(crate) use xlsx_file::{display_width, sheet_name};
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 

@@ -175,7 +175,7 @@ fn write<T>(result: Result<T, rust_xlsxwriter::XlsxError>) -> Result<(), RosterF
 
 /// Excel refuses sheet names longer than 31 characters or containing []:*?/\ ; a caller passing
 /// an organisation's long name should still get a file.
-pub(super) fn sheet_name(title: &str) -> String {
+pub(crate) fn sheet_name(title: &str) -> String {
     let name: String = clean(title)
         .chars()
         .map(|c| {
@@ -196,7 +196,7 @@ pub(super) fn sheet_name(title: &str) -> String {
 }
 
 /// Approximate width in Excel character units: wide (CJK, full-width) characters count double.
-fn display_width(s: &str) -> usize {
+pub(crate) fn display_width(s: &str) -> usize {
     if s.is_ascii() {
         return s.len();
     }
