@@ -5,5 +5,6 @@
 pub mod assessment;
 pub mod report;
 pub mod responsibility;
+pub mod review;
 pub mod rule;
 pub mod scheme;

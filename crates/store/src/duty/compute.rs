@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use dangjian_domain::duty::assessment::competition_ranks;
+use dangjian_domain::duty::review::Tally;
 use dangjian_domain::duty::rule::{share, RuleCode, RuleSpec};
 use dangjian_domain::duty::scheme::{Points, Scheme};
 use dangjian_domain::life::meeting::cst_day_start;
@@ -45,6 +46,16 @@ pub struct Basis {
     pub missed: Vec<MissLine>,
     #[serde(default)]
     pub attendance: Option<Attendance>,
+    /// 述职评议: the closed rounds counted and their summed tally (`review_satisfaction`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewBasis>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReviewBasis {
+    /// Closed rounds of the organisation's secretary in the period.
+    pub rounds: u64,
+    pub tally: Tally,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -122,12 +133,14 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
             _ => {}
         }
     }
+    let reviews = if leaves.iter().any(|(_, r)| r.rule == RuleCode::ReviewSatisfaction) { super::review::closed_tallies(store, root_path, period).await? } else { HashMap::new() };
     let none: Vec<Obligation> = Vec::new();
     let no_attendance = Attendance::default();
     for (org_id, _, _) in targets {
         for (ind, rule) in &leaves {
             let (score, basis) = match rule.rule {
                 RuleCode::ObligationsOnTime => obligations_score(ind.points, rule, obligations.get(org_id).unwrap_or(&none)),
+                RuleCode::ReviewSatisfaction => review_score(ind.points, rule, reviews.get(org_id).copied().unwrap_or_default()),
                 _ => {
                     let a = attendance.get(&rule.kind).and_then(|m| m.get(org_id)).unwrap_or(&no_attendance);
                     attendance_score(ind.points, rule, a)
@@ -172,15 +185,23 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
     }
     let due: u64 = kinds.iter().map(|k| u64::from(k.owed)).sum();
     let done: u64 = kinds.iter().map(|k| u64::from(k.on_time)).sum();
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, review: None };
     (share(points, done, due, points), basis)
 }
 
 /// Points × present ÷ attendance lines; no line in the period scores nothing.
 fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
     let due = a.present + a.leave + a.absent;
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()) };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), review: None };
     (share(points, a.present, due, Points::ZERO), basis)
+}
+
+/// Points × (满意 + 基本满意) ÷ ballots over the organisation's closed 述职评议 rounds of the
+/// period; no closed round, or no ballot in one, scores nothing (the basis says which).
+fn review_score(points: Points, rule: &RuleSpec, (rounds, tally): (u64, Tally)) -> (Points, Basis) {
+    let done = tally.satisfied + tally.basically_satisfied;
+    let basis = Basis { rule: rule.rule, kind: None, due: tally.votes(), done, kinds: Vec::new(), missed: Vec::new(), attendance: None, review: Some(ReviewBasis { rounds, tally }) };
+    (share(points, done, tally.votes(), Points::ZERO), basis)
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -12,6 +12,7 @@ mod objection;
 pub mod report;
 pub mod responsibility;
 mod result;
+pub mod review;
 
 use dangjian_domain::duty::scheme::{Scheme, SchemeInput};
 use dangjian_domain::policy::{Action, Target};
