@@ -167,7 +167,7 @@ async fn view(store: &Store, ctx: &Ctx, r: RoundRow) -> Result<Round> {
     };
     let may_vote = allowed && status == RoundStatus::Open && !voted && basis(ctx, &r, member_path.as_deref()).is_ok();
     let may_close = status == RoundStatus::Open && ctx.actor.decide(Action::DutyWrite, Target::org(&r.org_path)) == Decision::Allow;
-    Ok(shown(store, r, status, voted, may_vote, refusal, may_close).await?)
+    shown(store, r, status, voted, may_vote, refusal, may_close).await
 }
 
 async fn shown(store: &Store, r: RoundRow, status: RoundStatus, voted: bool, may_vote: bool, vote_refusal: Option<String>, may_close: bool) -> Result<Round> {
