@@ -572,6 +572,10 @@ async fn pages_follow_the_same_policy() {
         (format!("/assessments/{}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403), ("shenji", 404)]),
         (format!("/assessments/{}/orgs/{own}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
         (format!("/assessments/{}/orgs/{other}", fx.assessment), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/reviews/{}", fx.own_review), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
+        (format!("/reviews/{}", fx.other_review), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/reviews?org={other}"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        ("/reviews".into(), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

@@ -222,3 +222,26 @@ async fn the_satisfaction_rate_scores_the_secretarys_assessment() {
     let page = zuzhi.send(zuzhi.client.get(app.url(&format!("/assessments/{id}/orgs/{own}")))).await;
     assert!(page.text().contains("述职评议1轮：满意 4 票、基本满意 1 票、不满意 1 票"), "{page:?}");
 }
+
+#[tokio::test]
+async fn a_member_votes_with_one_tap_on_the_page() {
+    let (app, member) = demo_api("dangyuan1").await;
+    let round = open_round(&app).await;
+    let page = member.send(member.client.get(app.url(&format!("/reviews/{round}")))).await.assert_status(200).text();
+    for choice in ["satisfied", "basically_satisfied", "dissatisfied"] {
+        assert!(page.contains(&format!("name=\"choice\" value=\"{choice}\"")), "a button for {choice}: {page}");
+    }
+    let tap = |choice: &'static str| {
+        let rb = member.client.post(app.url(&format!("/reviews/{round}/vote"))).header("content-type", "application/x-www-form-urlencoded").body(form_body(&[("_csrf", &member.csrf), ("choice", choice)]));
+        member.send(rb)
+    };
+    let r = tap("basically_satisfied").await;
+    assert_eq!((r.status, r.header("location").as_deref()), (303, Some(format!("/reviews/{round}").as_str())), "{r:?}");
+    let page = member.send(member.client.get(app.url(&format!("/reviews/{round}")))).await.assert_status(200).text();
+    assert!(page.contains("您已投票") && !page.contains("name=\"choice\""), "no buttons once voted: {page}");
+    // A second tap (another tab, the back button): the page again with the reason, nothing counted.
+    let again = tap("satisfied").await;
+    assert_eq!(again.status, 409, "{again:?}");
+    assert!(again.text().contains("每人只能投一票"), "{again:?}");
+    assert_eq!(app.scalar(&format!("SELECT satisfied + basically_satisfied + dissatisfied FROM review_rounds WHERE id = {round}")).await, 3);
+}

@@ -10,10 +10,11 @@
 //! the last change. The tally is shown only once the round has closed, so that nobody can watch
 //! the counters move as a colleague votes; a closed round never opens again.
 
+use std::collections::HashSet;
+
 use dangjian_domain::duty::responsibility::Responsibility;
 use dangjian_domain::duty::review::{self as rules, percent_text, Choice, RoundInput, RoundStatus, Tally, VoterBasis};
 use dangjian_domain::member::Status;
-use dangjian_domain::org::path_ids;
 use dangjian_domain::period::{Period, PeriodKind};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
@@ -149,52 +150,65 @@ fn basis(ctx: &Ctx, r: &RoundRow, member_path: Option<&str>) -> std::result::Res
 }
 
 async fn has_voted<C: ConnectionTrait>(c: &C, round_id: i64, account_id: i64) -> Result<bool> {
+    Ok(!voted_in(c, &[round_id], account_id).await?.is_empty())
+}
+
+/// Of `rounds`, those the account has voted in: one statement by the voters' account index.
+async fn voted_in<C: ConnectionTrait>(c: &C, rounds: &[i64], account_id: i64) -> Result<HashSet<i64>> {
     record! {
-        struct VoterRow from "review_voters" as "v" { account_id: i64 }
+        struct VoterRow from "review_voters" as "v" { round_id: i64 }
     }
-    let stmt = VoterRow::select().and_where(col("v", "round_id").eq(round_id)).and_where(col("v", "account_id").eq(account_id)).to_owned();
-    Ok(query::fetch_one::<VoterRow, _>(c, &stmt).await?.is_some_and(|v| v.account_id == account_id))
+    if rounds.is_empty() || account_id == 0 {
+        return Ok(HashSet::new());
+    }
+    let stmt = VoterRow::select().and_where(col("v", "account_id").eq(account_id)).and_where(col("v", "round_id").is_in(rounds.iter().copied())).to_owned();
+    Ok(query::fetch::<VoterRow, _>(c, &stmt).await?.into_iter().map(|v| v.round_id).collect())
+}
+
+/// The rounds as the caller sees them: what they may do in each, their own vote as a yes or no.
+async fn views(store: &Store, ctx: &Ctx, rows: Vec<RoundRow>) -> Result<Vec<Round>> {
+    let now = time::now_unix();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let voted = if ctx.actor.system { HashSet::new() } else { voted_in(&store.db, &ids, ctx.actor.account_id).await? };
+    let member_path = member_path(store, ctx).await?;
+    let tree = store.tree().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let status = rules::status(r.opens_at, r.closes_at, now);
+        let voted = voted.contains(&r.id);
+        let asks = !ctx.actor.system && !voted && status == RoundStatus::Open && ctx.actor.decide(Action::DutyVote, Target::org(&r.org_path)) == Decision::Allow;
+        let eligible = basis(ctx, &r, member_path.as_deref());
+        let may_close = status == RoundStatus::Open && ctx.actor.decide(Action::DutyWrite, Target::org(&r.org_path)) == Decision::Allow;
+        let org_name = tree.get(r.org_id).map(|n| n.name.clone()).unwrap_or_default();
+        let counters = r.counters();
+        let tally = (status == RoundStatus::Closed).then_some(counters);
+        out.push(Round {
+            id: r.id,
+            org_id: r.org_id,
+            org_name,
+            period: r.period,
+            secretary_member_id: r.secretary_member_id,
+            secretary_name: r.secretary_name,
+            secretary_basis: r.secretary_basis,
+            report: r.report,
+            opens_at: r.opens_at,
+            closes_at: r.closes_at,
+            status,
+            votes: counters.votes(),
+            satisfaction_permille: tally.and_then(|t| t.satisfaction_permille()),
+            satisfied_permille: tally.and_then(|t| t.satisfied_permille()),
+            tally,
+            voted,
+            may_vote: asks && eligible.is_ok(),
+            vote_refusal: eligible.err().filter(|_| asks).map(|e| e.message),
+            may_close,
+        });
+    }
+    Ok(out)
 }
 
 async fn view(store: &Store, ctx: &Ctx, r: RoundRow) -> Result<Round> {
-    let status = rules::status(r.opens_at, r.closes_at, time::now_unix());
-    let voted = !ctx.actor.system && has_voted(&store.db, r.id, ctx.actor.account_id).await?;
-    let member_path = member_path(store, ctx).await?;
-    let allowed = ctx.actor.decide(Action::DutyVote, Target::org(&r.org_path)) == Decision::Allow && !ctx.actor.system;
-    let refusal = match basis(ctx, &r, member_path.as_deref()) {
-        Err(e) if allowed && status == RoundStatus::Open && !voted => Some(e.message),
-        _ => None,
-    };
-    let may_vote = allowed && status == RoundStatus::Open && !voted && basis(ctx, &r, member_path.as_deref()).is_ok();
-    let may_close = status == RoundStatus::Open && ctx.actor.decide(Action::DutyWrite, Target::org(&r.org_path)) == Decision::Allow;
-    shown(store, r, status, voted, may_vote, refusal, may_close).await
-}
-
-async fn shown(store: &Store, r: RoundRow, status: RoundStatus, voted: bool, may_vote: bool, vote_refusal: Option<String>, may_close: bool) -> Result<Round> {
-    let org_name = store.tree().await?.get(r.org_id).map(|n| n.name.clone()).unwrap_or_default();
-    let counters = r.counters();
-    let tally = (status == RoundStatus::Closed).then_some(counters);
-    Ok(Round {
-        id: r.id,
-        org_id: r.org_id,
-        org_name,
-        period: r.period,
-        secretary_member_id: r.secretary_member_id,
-        secretary_name: r.secretary_name,
-        secretary_basis: r.secretary_basis,
-        report: r.report,
-        opens_at: r.opens_at,
-        closes_at: r.closes_at,
-        status,
-        votes: counters.votes(),
-        satisfaction_permille: tally.and_then(|t| t.satisfaction_permille()),
-        satisfied_permille: tally.and_then(|t| t.satisfied_permille()),
-        tally,
-        voted,
-        may_vote,
-        vote_refusal,
-        may_close,
-    })
+    Ok(views(store, ctx, vec![r]).await?.remove(0))
 }
 
 /// The round, for whoever reads the organisation's party work or votes in it.
@@ -318,47 +332,26 @@ pub async fn list(store: &Store, ctx: &Ctx, org_id: Option<i64>) -> Result<Vec<R
         cond = cond.add(in_subtree(col("r", "org_path"), &o.path));
     }
     let stmt = RoundRow::select().cond_where(cond).order_by((Alias::new("r"), Alias::new("closes_at")), Order::Desc).limit(crate::MAX_PER_PAGE).to_owned();
-    let rows: Vec<RoundRow> = query::fetch(&store.db, &stmt).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(view(store, ctx, r).await?);
-    }
-    Ok(out)
+    views(store, ctx, query::fetch(&store.db, &stmt).await?).await
 }
 
-/// The rounds open now in which the caller may still vote (their home page): those of the
-/// organisations of their own membership, and those in the scopes they vote in as an officer.
+/// The rounds open now in which the caller may still vote (their home page), the nearest close
+/// first.
 pub async fn ballots(store: &Store, ctx: &Ctx) -> Result<Vec<Round>> {
-    let scopes: Vec<String> = ctx.actor.scopes(Action::DutyVote).into_iter().map(String::from).collect();
+    let scopes = ctx.actor.scopes(Action::DutyVote);
     if scopes.is_empty() || ctx.actor.system {
         return Ok(Vec::new());
     }
     let now = time::now_unix();
-    let member_path = member_path(store, ctx).await?;
-    // Of the caller's own organisation and those above it (few), and of the officer's scope.
-    let own = member_path.as_deref().map(path_ids).unwrap_or_default();
     let stmt = RoundRow::select()
-        .cond_where(Cond::any().add(col("r", "org_id").is_in(own)).add(in_scopes(col("r", "org_path"), &scopes)))
+        .cond_where(in_scopes(col("r", "org_path"), &scopes))
         .and_where(col("r", "closes_at").gt(now))
         .and_where(col("r", "opens_at").lte(now))
         .order_by((Alias::new("r"), Alias::new("closes_at")), Order::Asc)
         .limit(50)
         .to_owned();
-    let mut out = Vec::new();
-    for r in query::fetch::<RoundRow, _>(&store.db, &stmt).await? {
-        if ctx.actor.decide(Action::DutyVote, Target::org(&r.org_path)) != Decision::Allow || basis(ctx, &r, member_path.as_deref()).is_err() {
-            continue;
-        }
-        if has_voted(&store.db, r.id, ctx.actor.account_id).await? {
-            continue;
-        }
-        let may_close = ctx.actor.decide(Action::DutyWrite, Target::org(&r.org_path)) == Decision::Allow;
-        out.push(shown(store, r, RoundStatus::Open, false, true, None, may_close).await?);
-        if out.len() == 10 {
-            break;
-        }
-    }
-    Ok(out)
+    let rounds = views(store, ctx, query::fetch(&store.db, &stmt).await?).await?;
+    Ok(rounds.into_iter().filter(|r| r.may_vote).take(10).collect())
 }
 
 #[derive(Debug, sea_orm::FromQueryResult)]

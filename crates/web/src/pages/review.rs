@@ -69,7 +69,16 @@ async fn list_page(s: &AppState, auth: &Authed, org_id: Option<i64>, form: Round
         Some(id) => Some(org::node(&s.store, id).await?),
         None => None,
     };
-    let opens_for = org.clone().filter(|o| o.active && auth.ctx.actor.decide(Action::DutyWrite, Target::org(&o.path)) == Decision::Allow);
+    // Without an organisation asked for, the form opens a round of the caller's own (a
+    // secretary's branch): the first organisation they write the party work of.
+    let candidate = match &org {
+        Some(o) => Some(o.clone()),
+        None => match org::scope_paths(&s.store, &auth.ctx, Action::DutyWrite).await?.first().and_then(|p| dangjian_domain::org::path_ids(p).last().copied()) {
+            Some(id) => Some(org::node(&s.store, id).await?),
+            None => None,
+        },
+    };
+    let opens_for = candidate.filter(|o| o.active && auth.ctx.actor.decide(Action::DutyWrite, Target::org(&o.path)) == Decision::Allow);
     let status = if errors.any() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok(render_status(status, &ListPage { nav: Nav::of(auth), org, rounds, opens_for, form, errors }))
 }
