@@ -28,6 +28,10 @@ record! {
     struct Roster from "members" as "m" { id: i64 }
 }
 
+record! {
+    struct Holder from "posts" as "p" { member_id: i64 }
+}
+
 fn actor(a: &account::Account, role: Role, o: &Org) -> Ctx {
     Ctx { actor: Actor { account_id: a.id, username: a.username.clone(), member_id: a.member_id, grants: vec![Grant { role, org_id: o.id, org_path: o.path.clone() }], system: false }, ip: "demo".into() }
 }
@@ -38,7 +42,9 @@ pub(crate) async fn demo(store: &Store, settings: &AuthSettings, root: &Org, bra
     let (Some(dangyuan1), Some(zuzhi)) = (account::find_by_username(store, "dangyuan1").await?, account::find_by_username(store, "zuzhi").await?) else {
         return Err(StoreError::NotFound);
     };
-    let secretary = crate::duty::responsibility::responsible_of(&store.db, branch.id).await?.into_iter().next().map(|r| r.member_id);
+    // Voters who hold no post of the branch: the reminders of its 书记 and 副书记 stay the demo
+    // secretary's alone.
+    let holders: Vec<Holder> = query::fetch(&store.db, &Holder::select().and_where(col("p", "org_id").eq(branch.id)).to_owned()).await?;
     let members: Vec<Roster> = query::fetch(
         &store.db,
         &Roster::select()
@@ -49,7 +55,7 @@ pub(crate) async fn demo(store: &Store, settings: &AuthSettings, root: &Org, bra
     )
     .await?;
     let mut voters = Vec::new();
-    for m in members.iter().filter(|m| Some(m.id) != secretary && Some(m.id) != dangyuan1.member_id).take(VOTERS) {
+    for m in members.iter().filter(|m| Some(m.id) != dangyuan1.member_id && holders.iter().all(|h| h.member_id != m.id)).take(VOTERS) {
         let username = format!("dangyuan{}", voters.len() + 2);
         let a = account::create(store, settings, &ctx, &NewAccount { username, password: DEMO_PASSWORD.into(), member_id: Some(m.id), no_forced_change: true }).await?;
         account::grant(store, &ctx, a.id, Role::Member.code(), branch.id).await?;
