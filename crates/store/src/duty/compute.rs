@@ -24,6 +24,7 @@ use dangjian_domain::time::{self, Date};
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
+use super::report::on_time::ReportLine;
 use crate::query::{self, col, in_subtree, record};
 use crate::{Ctx, Result, Store, StoreError};
 
@@ -46,6 +47,9 @@ pub struct Basis {
     pub missed: Vec<MissLine>,
     #[serde(default)]
     pub attendance: Option<Attendance>,
+    /// The reports owed (`reports_on_time`), each with where it stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ReportLine>,
     /// 述职评议: the closed rounds counted and their summed tally (`review_satisfaction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewBasis>,
@@ -120,14 +124,20 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
         HashMap::new()
     };
     let mut attendance: HashMap<Option<ObligationKind>, HashMap<i64, Attendance>> = HashMap::new();
+    let mut reports: Option<HashMap<i64, Vec<ReportLine>>> = None;
     for (ind, rule) in &leaves {
         match rule.rule {
             RuleCode::AttendanceRate if !attendance.contains_key(&rule.kind) => {
                 attendance.insert(rule.kind, attendance_counts(store, root_path, period, rule.kind).await?);
             }
-            // issue 11: the reports and inspection letters are built beside this (the
-            // `duty-report` branch, m017); these two rules are computed once their tables exist.
-            RuleCode::ReportsOnTime | RuleCode::RectificationsClosed => {
+            RuleCode::ReportsOnTime if reports.is_none() => {
+                let tree = store.tree().await?;
+                let node = tree.get(root).ok_or(StoreError::NotFound)?;
+                reports = Some(super::report::on_time::owed(store, &tree, node, period, time::today_cst()).await?);
+            }
+            // issue 11: inspection letters are built beside this (m019); the rule is computed
+            // once their table exists.
+            RuleCode::RectificationsClosed => {
                 return Err(StoreError::invalid("scheme", "rule_not_available", format!("指标“{} {}”的计算规则“{}”的数据来源（{}）尚未启用，暂不能开始使用该方案的考核", ind.code, ind.name, rule.rule.label(), rule.rule.source())));
             }
             _ => {}
@@ -140,6 +150,7 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
         for (ind, rule) in &leaves {
             let (score, basis) = match rule.rule {
                 RuleCode::ObligationsOnTime => obligations_score(ind.points, rule, obligations.get(org_id).unwrap_or(&none)),
+                RuleCode::ReportsOnTime => reports_score(ind.points, rule, reports.as_ref().and_then(|r| r.get(org_id)).map_or(&[][..], Vec::as_slice)),
                 RuleCode::ReviewSatisfaction => review_score(ind.points, rule, reviews.get(org_id).copied().unwrap_or_default()),
                 _ => {
                     let a = attendance.get(&rule.kind).and_then(|m| m.get(org_id)).unwrap_or(&no_attendance);
@@ -185,14 +196,23 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
     }
     let due: u64 = kinds.iter().map(|k| u64::from(k.owed)).sum();
     let done: u64 = kinds.iter().map(|k| u64::from(k.on_time)).sum();
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, review: None };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, reports: Vec::new(), review: None };
+    (share(points, done, due, points), basis)
+}
+
+/// Points × reports submitted by their deadline and accepted ÷ reports owed; owing none scores
+/// full points. The basis lists every report owed, so the page shows which did not count and why.
+fn reports_score(points: Points, rule: &RuleSpec, owed: &[ReportLine]) -> (Points, Basis) {
+    let due = owed.len() as u64;
+    let done = owed.iter().filter(|r| r.on_time()).count() as u64;
+    let basis = Basis { rule: rule.rule, kind: None, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: owed.to_vec(), review: None };
     (share(points, done, due, points), basis)
 }
 
 /// Points × present ÷ attendance lines; no line in the period scores nothing.
 fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
     let due = a.present + a.leave + a.absent;
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), review: None };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), reports: Vec::new(), review: None };
     (share(points, a.present, due, Points::ZERO), basis)
 }
 
@@ -200,7 +220,7 @@ fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points,
 /// period; no closed round, or no ballot in one, scores nothing (the basis says which).
 fn review_score(points: Points, rule: &RuleSpec, (rounds, tally): (u64, Tally)) -> (Points, Basis) {
     let done = tally.satisfied + tally.basically_satisfied;
-    let basis = Basis { rule: rule.rule, kind: None, due: tally.votes(), done, kinds: Vec::new(), missed: Vec::new(), attendance: None, review: Some(ReviewBasis { rounds, tally }) };
+    let basis = Basis { rule: rule.rule, kind: None, due: tally.votes(), done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: Vec::new(), review: Some(ReviewBasis { rounds, tally }) };
     (share(points, done, tally.votes(), Points::ZERO), basis)
 }
 
