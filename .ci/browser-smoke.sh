@@ -89,7 +89,7 @@ login() {
 }
 
 declare -A token
-for u in zuzhi admin shenji; do
+for u in zuzhi admin shenji dangyuan1; do
   token[$u]=$(login "$u")
   [ -n "${token[$u]}" ] || fail "login as $u gave no session cookie"
   server_alive
@@ -134,6 +134,11 @@ pages=(
   "zuzhi /assessments/2/bulletin?org=2"
   "zuzhi /assessments/1/honours"
   "zuzhi /assessments/2/honours"
+  "zuzhi /reviews"
+  "zuzhi /reviews?org=5"
+  "zuzhi /reviews/1"
+  "dangyuan1 /reviews/2"
+  "dangyuan1 /"
   "zuzhi /notifications"
   "zuzhi /notifications/deliveries?org=5"
   "admin /accounts"

@@ -81,6 +81,9 @@ pub enum Action {
     DutyWrite,
     /// 考核: define schemes, run assessments, score, publish and decide objections.
     DutyAssess,
+    /// 述职评议: cast one anonymous vote in a round of an organisation in scope (the store adds
+    /// who exactly votes: its members and the officers above it, never the secretary reviewed).
+    DutyVote,
 }
 
 impl Action {
@@ -134,14 +137,15 @@ fn role_allows(role: Role, action: Action) -> bool {
         Role::AuditAdmin => matches!(action, AuditRead),
         // 组织部/工委 staff define report schedules, review what their subtree submits, and run
         // the assessments.
-        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyWrite | DutyAssess),
+        Role::OrgAdmin => matches!(action, OrgRead | OrgWrite | MemberRead | MemberWrite | MemberReveal | MemberImport | MemberExport | LifeRead | LifeWrite | NoticeDeliveryRead | DutyRead | DutyWrite | DutyAssess | DutyVote),
         // A secretary records the organisational life of the organisations in their scope, and,
         // as 第一责任人 (seed 004 "123"), reports its party work, keeps its 责任清单 and sees how
         // it was assessed, but scores no one: assessing is the superior's 党务工作者's.
-        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite | DutyRead | DutyWrite),
+        Role::Secretary => matches!(action, OrgRead | MemberRead | MemberWrite | MemberReveal | MemberExport | LifeRead | LifeWrite | DutyRead | DutyWrite | DutyVote),
         // A member sees the meetings of their own organisation (the 党员 role is granted on it);
-        // the store narrows the attendance shown to their own.
-        Role::Member => matches!(action, LifeRead),
+        // the store narrows the attendance shown to their own. They vote in the 述职评议 of its
+        // secretary (seed 001).
+        Role::Member => matches!(action, LifeRead | DutyVote),
     }
 }
 
@@ -366,6 +370,21 @@ mod tests {
                 assert_ne!(a.decide(act, Target::org("/1/2/")), Decision::Allow, "{r:?} {act:?}");
                 assert!(a.scopes(act).is_empty(), "{r:?} {act:?}");
             }
+        }
+    }
+
+    #[test]
+    fn members_secretaries_and_officers_vote_in_scope_only() {
+        // 述职评议 (seed 001): the branch's members and the officers above vote; the store
+        // refuses the reviewed secretary and anyone who is neither.
+        for (r, path) in [(Role::Member, "/1/2/3/"), (Role::Secretary, "/1/2/"), (Role::OrgAdmin, "/1/")] {
+            let a = actor(&[(r, path)]);
+            assert_eq!(a.decide(Action::DutyVote, Target::org("/1/2/3/")), Decision::Allow, "{r:?}");
+            assert_eq!(a.decide(Action::DutyVote, Target::org("/5/6/")), Decision::Hidden, "{r:?}");
+        }
+        assert_eq!(actor(&[(Role::Member, "/1/2/3/")]).decide(Action::DutyVote, Target::org("/1/2/4/")), Decision::Hidden);
+        for r in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert_ne!(actor(&[(r, "/1/")]).decide(Action::DutyVote, Target::org("/1/2/")), Decision::Allow, "{r:?}");
         }
     }
 

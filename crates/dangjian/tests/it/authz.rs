@@ -76,6 +76,10 @@ enum Ep {
     DecideObjection,
     Bulletin,
     OrgHonours,
+    ListReviews,
+    GetReview,
+    OpenReview,
+    CastVote,
 }
 
 impl Ep {
@@ -134,6 +138,10 @@ impl Ep {
             Ep::DecideObjection => "PUT /assessments/{演示考核}/objections/{id}/decision",
             Ep::Bulletin => "GET /assessments/{演示考核}/bulletin?org_id={id}",
             Ep::OrgHonours => "GET /orgs/{id}/honours",
+            Ep::ListReviews => "GET /reviews",
+            Ep::GetReview => "GET /reviews/{id}",
+            Ep::OpenReview => "POST /reviews (org {id})",
+            Ep::CastVote => "POST /reviews/{id}/votes",
         }
     }
 }
@@ -262,6 +270,15 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (Bulletin, Other, [403, 403, 404, 200, 404, 404]),
     (OrgHonours, Own, [200, 200, 404, 200, 200, 404]),
     (OrgHonours, Other, [200, 200, 404, 200, 404, 404]),
+    // 述职评议: opened by the secretary or the officer above; seen and voted in by the branch's
+    // members and the officer above; the secretary reviewed does not vote on themself (422).
+    (ListReviews, Sys, [403, 403, 403, 200, 200, 200]),
+    (GetReview, Own, [403, 403, 404, 200, 200, 200]),
+    (GetReview, Other, [403, 403, 404, 200, 404, 404]),
+    (OpenReview, Own, [403, 403, 404, 201, 201, 404]),
+    (OpenReview, Other, [403, 403, 404, 201, 404, 404]),
+    (CastVote, Own, [403, 403, 404, 200, 422, 200]),
+    (CastVote, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -297,6 +314,9 @@ struct Fixture {
     /// The demo's published assessment, and a pending objection of the own branch to it.
     assessment: i64,
     objection: i64,
+    /// The demo's open 述职评议 of the own branch, and one opened for the other.
+    own_review: i64,
+    other_review: i64,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -347,7 +367,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     let assessment = app.scalar("SELECT MIN(id) FROM assessments").await;
     let objection_input = dangjian_domain::duty::assessment::ObjectionInput { org_id: own_org, indicator: "1.3".into(), reason: "授权矩阵测试".into(), evidence: Vec::new() };
     let objection = dangjian_store::duty::assessment::object(&app.store, &cli_ctx(), assessment, &objection_input).await.expect("objection").objection.id;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, schedule, own_report, other_report, assessment, objection }
+    let own_review = app.scalar(&format!("SELECT MAX(id) FROM review_rounds WHERE org_id = {own_org}")).await;
+    let closes = (today_cst() + chrono::Days::new(7)).format("%Y-%m-%d").to_string();
+    let input = dangjian_domain::duty::review::RoundInput { period: today_cst().format("%Y").to_string(), report: "授权矩阵述职".into(), opens_at: String::new(), closes_at: closes };
+    let other_review = dangjian_store::duty::review::open(&app.store, &cli_ctx(), other_org, &input).await.expect("review").id;
+    Fixture {
+        own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round,
+        other_round, schedule, own_report, other_report, assessment, objection, own_review, other_review,
+    }
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -437,6 +464,11 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         DecideObjection => ("PUT", format!("/assessments/{}/objections/{}/decision", fx.assessment, fx.objection), Some(json!({"decision": "rejected", "reason": "授权矩阵测试"}))),
         Bulletin => ("GET", format!("/assessments/{}/bulletin?org_id={org}", fx.assessment), None),
         OrgHonours => ("GET", format!("/orgs/{org}/honours"), None),
+        ListReviews => ("GET", "/reviews".into(), None),
+        GetReview => ("GET", format!("/reviews/{}", if obj == Other { fx.other_review } else { fx.own_review }), None),
+        // A year per user, so that each allowed opening is a new round.
+        OpenReview => ("POST", "/reviews".into(), Some(json!({"org_id": org, "period": format!("{}", 2010 + user), "report": format!("授权矩阵述职{n}"), "closes_at": (today_cst() + chrono::Days::new(7)).format("%Y-%m-%d").to_string()}))),
+        CastVote => ("POST", format!("/reviews/{}/votes", if obj == Other { fx.other_review } else { fx.own_review }), Some(json!({"choice": "satisfied"}))),
     }
 }
 
@@ -551,6 +583,10 @@ async fn pages_follow_the_same_policy() {
         (format!("/assessments/{}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403), ("shenji", 404)]),
         (format!("/assessments/{}/orgs/{own}", fx.assessment), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 404), ("admin", 403)]),
         (format!("/assessments/{}/orgs/{other}", fx.assessment), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/reviews/{}", fx.own_review), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403), ("shenji", 404)]),
+        (format!("/reviews/{}", fx.other_review), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        (format!("/reviews?org={other}"), "zuzhi", vec![("shuji1", 404), ("dangyuan1", 404)]),
+        ("/reviews".into(), "zuzhi", vec![("shuji1", 200), ("dangyuan1", 200), ("admin", 403)]),
     ];
     let status = |user: &str, path: &str| {
         let rb = clients[user].get(app.url(path));

@@ -28,6 +28,7 @@ mod migration;
 mod notice;
 mod org;
 mod report;
+mod review;
 mod roster;
 mod security;
 mod session;

@@ -8,5 +8,6 @@ pub mod bulletin;
 pub mod honour;
 pub mod report;
 pub mod responsibility;
+pub mod review;
 pub mod rule;
 pub mod scheme;

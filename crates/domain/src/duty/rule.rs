@@ -35,6 +35,10 @@ code_enum! {
         /// due in the period, those closed by their deadline. Points × closed ÷ due; none due
         /// scores full points.
         RectificationsClosed = "rectifications_closed" / "函询整改按期完成",
+        /// 述职评议满意度 (seed 001: 党组(党委)书记抓基层党建述职评议考核): over the closed
+        /// 述职评议 rounds of the organisation's secretary in the period, (满意 + 基本满意) ÷
+        /// ballots cast. Points × that rate; no closed round, or none voted, scores nothing.
+        ReviewSatisfaction = "review_satisfaction" / "述职评议满意率",
     }
 }
 
@@ -51,6 +55,7 @@ impl RuleCode {
             RuleCode::AttendanceRate => "会议记录的出席情况",
             RuleCode::ReportsOnTime => "工作报告的报送记录",
             RuleCode::RectificationsClosed => "函询整改事项的销号记录",
+            RuleCode::ReviewSatisfaction => "述职评议的计票结果（已结束的评议）",
         }
     }
 }
@@ -123,7 +128,7 @@ mod tests {
         }
         // And the registry is exactly the rules documented above: adding one is a reviewed change.
         let codes: Vec<&str> = RuleCode::ALL.iter().map(|r| r.code()).collect();
-        assert_eq!(codes, ["obligations_on_time", "attendance_rate", "reports_on_time", "rectifications_closed"]);
+        assert_eq!(codes, ["obligations_on_time", "attendance_rate", "reports_on_time", "rectifications_closed", "review_satisfaction"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use dangjian_domain::duty::review::Tally;
 use dangjian_domain::duty::rule::{share, RuleCode, RuleSpec};
 use dangjian_domain::duty::scheme::{Points, Scheme};
 use dangjian_domain::life::meeting::cst_day_start;
@@ -48,6 +49,16 @@ pub struct Basis {
     /// The reports owed (`reports_on_time`), each with where it stands.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports: Vec<ReportLine>,
+    /// 述职评议: the closed rounds counted and their summed tally (`review_satisfaction`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewBasis>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReviewBasis {
+    /// Closed rounds of the organisation's secretary in the period.
+    pub rounds: u64,
+    pub tally: Tally,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -131,6 +142,7 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
             _ => {}
         }
     }
+    let reviews = if leaves.iter().any(|(_, r)| r.rule == RuleCode::ReviewSatisfaction) { super::review::closed_tallies(store, root_path, period).await? } else { HashMap::new() };
     let none: Vec<Obligation> = Vec::new();
     let no_attendance = Attendance::default();
     for (org_id, _, _) in targets {
@@ -138,6 +150,7 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
             let (score, basis) = match rule.rule {
                 RuleCode::ObligationsOnTime => obligations_score(ind.points, rule, obligations.get(org_id).unwrap_or(&none)),
                 RuleCode::ReportsOnTime => reports_score(ind.points, rule, reports.as_ref().and_then(|r| r.get(org_id)).map_or(&[][..], Vec::as_slice)),
+                RuleCode::ReviewSatisfaction => review_score(ind.points, rule, reviews.get(org_id).copied().unwrap_or_default()),
                 _ => {
                     let a = attendance.get(&rule.kind).and_then(|m| m.get(org_id)).unwrap_or(&no_attendance);
                     attendance_score(ind.points, rule, a)
@@ -182,7 +195,7 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
     }
     let due: u64 = kinds.iter().map(|k| u64::from(k.owed)).sum();
     let done: u64 = kinds.iter().map(|k| u64::from(k.on_time)).sum();
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, reports: Vec::new() };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, reports: Vec::new(), review: None };
     (share(points, done, due, points), basis)
 }
 
@@ -191,15 +204,23 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
 fn reports_score(points: Points, rule: &RuleSpec, owed: &[ReportLine]) -> (Points, Basis) {
     let due = owed.len() as u64;
     let done = owed.iter().filter(|r| r.on_time()).count() as u64;
-    let basis = Basis { rule: rule.rule, kind: None, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: owed.to_vec() };
+    let basis = Basis { rule: rule.rule, kind: None, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: owed.to_vec(), review: None };
     (share(points, done, due, points), basis)
 }
 
 /// Points × present ÷ attendance lines; no line in the period scores nothing.
 fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
     let due = a.present + a.leave + a.absent;
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), reports: Vec::new() };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), reports: Vec::new(), review: None };
     (share(points, a.present, due, Points::ZERO), basis)
+}
+
+/// Points × (满意 + 基本满意) ÷ ballots over the organisation's closed 述职评议 rounds of the
+/// period; no closed round, or no ballot in one, scores nothing (the basis says which).
+fn review_score(points: Points, rule: &RuleSpec, (rounds, tally): (u64, Tally)) -> (Points, Basis) {
+    let done = tally.satisfied + tally.basically_satisfied;
+    let basis = Basis { rule: rule.rule, kind: None, due: tally.votes(), done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: Vec::new(), review: Some(ReviewBasis { rounds, tally }) };
+    (share(points, done, tally.votes(), Points::ZERO), basis)
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -15,6 +15,7 @@ pub mod rank;
 pub mod report;
 pub mod responsibility;
 mod result;
+pub mod review;
 
 use dangjian_domain::duty::scheme::{Scheme, SchemeInput};
 use dangjian_domain::policy::{Action, Target};

@@ -6,6 +6,7 @@ mod duty;
 mod life;
 pub mod names;
 mod report;
+mod review;
 
 use chrono::{Days, NaiveDate};
 use dangjian_domain::member::{Category, Details, EventKind, Gender, Status, ValidMember};
@@ -262,6 +263,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     appraisal::demo(store, &root).await?;
     report::demo(store, &root).await?;
     duty::demo(store, &root, first.id, first_branch_members.first().copied()).await?;
+    review::demo(store, settings, &root, first).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;

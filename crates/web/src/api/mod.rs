@@ -12,6 +12,7 @@ pub mod member;
 mod notice;
 mod org;
 mod report;
+mod review;
 pub mod session;
 
 use std::sync::Arc;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(job::routes())
         .merge(notice::routes())
         .merge(report::routes())
+        .merge(review::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

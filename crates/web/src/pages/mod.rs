@@ -12,6 +12,7 @@ mod member;
 mod notice;
 mod org;
 mod report;
+mod review;
 mod roster;
 mod session;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(job::routes())
         .merge(notice::routes())
         .merge(report::routes())
+        .merge(review::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -62,6 +64,8 @@ pub struct Nav {
     /// 责任与考核: reports upward and 责任清单, and the assessments of one's scope (the 工委's
     /// officer; a secretary, their own).
     pub can_duty: bool,
+    /// 述职评议: whoever reads party work or votes in a secretary's review.
+    pub can_review: bool,
     pub can_import: bool,
     pub can_accounts: bool,
     pub can_audit: bool,
@@ -85,6 +89,7 @@ impl Nav {
             can_members: can_anywhere(a, Action::MemberRead),
             can_life: can_anywhere(a, Action::LifeRead),
             can_duty: can_anywhere(a, Action::DutyRead),
+            can_review: can_anywhere(a, Action::DutyRead) || can_anywhere(a, Action::DutyVote),
             can_import: can_anywhere(a, Action::MemberImport) || can_anywhere(a, Action::MemberExport),
             can_accounts: a.has_role(Role::SystemAdmin) || a.has_role(Role::SecurityAdmin),
             can_audit: a.decide(Action::AuditRead, Target::system()) == Decision::Allow,

@@ -137,6 +137,8 @@ struct HomePage {
     nav: Nav,
     cards: Vec<ScopeCard>,
     roles: Vec<String>,
+    /// 述职评议 open now in which the caller may still vote.
+    ballots: Vec<dangjian_store::duty::review::Round>,
 }
 
 /// Organisations (with their children) small enough for the home page to list what they owe.
@@ -159,7 +161,8 @@ async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
         cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings, reports });
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
-    Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles, today }))
+    let ballots = dangjian_store::duty::review::ballots(&s.store, &auth.ctx).await?;
+    Ok(render(&HomePage { nav: Nav::of(&auth), cards, roles, today, ballots }))
 }
 
 #[derive(Template)]

@@ -213,6 +213,45 @@ pub const ASSESSMENT_TABLES: &[TableSpec] = &[
 
 // ---- end of 考核评价 ----
 
+// ---- 述职评议: review rounds and who has voted (m020) ----
+
+pub mod m020_reviews;
+
+/// 述职评议: the rounds with their tally counters, and who has voted in each (never what).
+pub const REVIEW_TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "review_rounds",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("period", Text),
+            fk("secretary_member_id", "members", false),
+            c("secretary_name", Text),
+            c("secretary_basis", Text),
+            c("report", Text),
+            c("opens_at", Int),
+            c("closes_at", Int),
+            c("satisfied", Int),
+            c("basically_satisfied", Int),
+            c("dissatisfied", Int),
+            c("created_by", Int),
+            c("created_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "review_voters",
+        cols: &[c("tenant_id", Int), fk("round_id", "review_rounds", false), fk("account_id", "accounts", false)],
+        primary_key: &["round_id", "account_id"],
+        large: true,
+    },
+];
+
+// ---- end of 述职评议 ----
+
 // ---- 评先表彰: honour lists, nominations, honours (m021) ----
 
 pub mod m021_honours;
