@@ -270,7 +270,7 @@ async fn a_backup_carries_the_attachments_into_a_clean_instance() {
     let text = String::from_utf8(dump.clone()).expect("utf-8");
     let trailer: Value = serde_json::from_str(text.lines().last().unwrap()).expect("trailer");
     let files = stored_files(&attachments_dir(&source)).len();
-    assert_eq!(files, 4, "the demo's two photos and ours");
+    assert_eq!(files, 5, "the demo's two photos, its report's scan, and ours");
     assert_eq!(trailer["trailer"]["files"], files, "removed attachments are kept, so backed up");
 
     // Damaged attachment content is refused as a whole, and no file is left behind.
@@ -296,6 +296,9 @@ async fn a_backup_carries_the_attachments_into_a_clean_instance() {
     assert_eq!(r.body, png(9), "same bytes after restore");
     assert_eq!(r.header("content-type").as_deref(), Some("image/png"));
     assert_eq!(api.get_ok(&format!("/meetings/{id}/attachments")).await.as_array().unwrap().len(), 1);
+    // A report's file comes back with the meetings'.
+    let scan = target.scalar("SELECT MIN(id) FROM report_attachments").await;
+    target.demo_login("zuzhi").await.get(&format!("/report-attachments/{scan}")).await.assert_status(200);
     // New uploads after the restore get new ids.
     upload(&api, id, "恢复后.png", "", png(10)).await.assert_status(201);
 }
