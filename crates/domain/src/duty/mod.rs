@@ -3,6 +3,7 @@
 //! assessment schemes scored from records and evidence, with ranking, tiers and outcomes.
 
 pub mod assessment;
+pub mod inspection;
 pub mod report;
 pub mod responsibility;
 pub mod rule;

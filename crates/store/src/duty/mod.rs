@@ -8,6 +8,7 @@
 
 pub mod assessment;
 pub mod compute;
+pub mod inspection;
 mod objection;
 pub mod report;
 pub mod responsibility;

@@ -5,6 +5,7 @@ mod account;
 mod appraisal;
 mod audit;
 mod duty;
+mod inspection;
 mod job;
 pub mod life;
 pub mod member;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(job::routes())
         .merge(notice::routes())
         .merge(report::routes())
+        .merge(inspection::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

@@ -5,6 +5,7 @@ mod account;
 mod appraisal;
 mod audit;
 mod duty;
+mod inspection;
 mod job;
 mod life;
 mod member;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(job::routes())
         .merge(notice::routes())
         .merge(report::routes())
+        .merge(inspection::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");
