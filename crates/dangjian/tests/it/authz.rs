@@ -74,6 +74,11 @@ enum Ep {
     ScoreAssessment,
     FileObjection,
     DecideObjection,
+    ListInspections,
+    IssueInspection,
+    GetInspection,
+    CloseRectification,
+    ConfirmRectification,
 }
 
 impl Ep {
@@ -130,6 +135,11 @@ impl Ep {
             Ep::ScoreAssessment => "PUT /assessments/{演示考核}/scores (org {id})",
             Ep::FileObjection => "POST /assessments/{演示考核}/objections (org {id})",
             Ep::DecideObjection => "PUT /assessments/{演示考核}/objections/{id}/decision",
+            Ep::ListInspections => "GET /inspections?org={id}",
+            Ep::IssueInspection => "POST /inspections (工委 → org {id})",
+            Ep::GetInspection => "GET /inspections/{id}",
+            Ep::CloseRectification => "POST /rectification-items/{id}/close",
+            Ep::ConfirmRectification => "POST /rectification-items/{id}/confirm",
         }
     }
 }
@@ -253,6 +263,19 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (FileObjection, Own, [403, 403, 404, 201, 201, 404]),
     (FileObjection, Other, [403, 403, 404, 201, 404, 404]),
     (DecideObjection, Own, [403, 403, 404, 200, 403, 404]),
+    // 函询（告）: the 工委's administrator issues letters and confirms closes; the inspected
+    // branch's secretary reads its letter and closes its items, confirms none; another branch's
+    // letters do not exist for them; the 党员 and the 三员 see none of it.
+    (ListInspections, Own, [403, 403, 404, 200, 200, 404]),
+    (ListInspections, Other, [403, 403, 404, 200, 404, 404]),
+    (IssueInspection, Own, [403, 403, 404, 201, 404, 404]),
+    (IssueInspection, Other, [403, 403, 404, 201, 404, 404]),
+    (GetInspection, Own, [403, 403, 404, 200, 200, 404]),
+    (GetInspection, Other, [403, 403, 404, 200, 404, 404]),
+    (CloseRectification, Own, [403, 403, 404, 200, 200, 404]),
+    (CloseRectification, Other, [403, 403, 404, 200, 404, 404]),
+    (ConfirmRectification, Own, [403, 403, 404, 200, 403, 404]),
+    (ConfirmRectification, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -288,6 +311,13 @@ struct Fixture {
     /// The demo's published assessment, and a pending objection of the own branch to it.
     assessment: i64,
     objection: i64,
+    /// A letter of the 工委 to each branch: one open item per user (the close rows), then one
+    /// closed item per user (the confirm rows).
+    root: i64,
+    own_letter: i64,
+    other_letter: i64,
+    own_items: Vec<i64>,
+    other_items: Vec<i64>,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -338,7 +368,54 @@ async fn fixture(app: &TestApp) -> Fixture {
     let assessment = app.scalar("SELECT MIN(id) FROM assessments").await;
     let objection_input = dangjian_domain::duty::assessment::ObjectionInput { org_id: own_org, indicator: "1.3".into(), reason: "授权矩阵测试".into(), evidence: Vec::new() };
     let objection = dangjian_store::duty::assessment::object(&app.store, &cli_ctx(), assessment, &objection_input).await.expect("objection").objection.id;
-    Fixture { own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round, other_round, schedule, own_report, other_report, assessment, objection }
+    let (own_letter, own_items) = letter_with_items(app, own_org).await;
+    let (other_letter, other_items) = letter_with_items(app, other_org).await;
+    Fixture {
+        own_org,
+        other_org,
+        own_member,
+        peer_member,
+        other_member,
+        own_mover,
+        other_mover,
+        grant_target,
+        audit_admin,
+        own_group,
+        other_group,
+        own_meeting,
+        other_meeting,
+        own_files,
+        other_files,
+        notification,
+        own_round,
+        other_round,
+        schedule,
+        own_report,
+        other_report,
+        assessment,
+        objection,
+        root: app.org_id("SZJGGW").await,
+        own_letter,
+        other_letter,
+        own_items,
+        other_items,
+    }
+}
+
+/// A letter of the 工委 to `org` with two items per user: the first half open, the second closed.
+async fn letter_with_items(app: &TestApp, org: i64) -> (i64, Vec<i64>) {
+    use dangjian_domain::duty::inspection::{CloseInput, InspectionInput, ItemInput};
+    use dangjian_store::duty::inspection;
+    let today = dangjian_domain::time::format_date(today_cst());
+    let items = (0..2 * USERS.len()).map(|i| ItemInput { task: format!("授权矩阵整改{i}"), owner: "支部书记".into(), deadline: today.clone(), ..Default::default() }).collect();
+    let input = InspectionInput { inspectors: "甲、乙".into(), inspected_on: today.clone(), subject: "检查".into(), findings: "问题".into(), result: "结论".into(), addressee: "某党组".into(), prefix: "工委函".into(), issued_on: today, items };
+    let root = app.org_id("SZJGGW").await;
+    let letter = inspection::issue(&app.store, &cli_ctx(), root, org, &input).await.expect("letter");
+    let ids: Vec<i64> = letter.items.iter().map(|i| i.row.id).collect();
+    for id in &ids[USERS.len()..] {
+        inspection::close(&app.store, &cli_ctx(), *id, &CloseInput { evidence: "已整改".into(), ..Default::default() }).await.expect("closed");
+    }
+    (letter.row.id, ids)
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -426,6 +503,21 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
             ("POST", format!("/assessments/{}/objections", fx.assessment), Some(json!({"org_id": org, "indicator": indicator, "reason": format!("授权矩阵测试{n}")})))
         }
         DecideObjection => ("PUT", format!("/assessments/{}/objections/{}/decision", fx.assessment, fx.objection), Some(json!({"decision": "rejected", "reason": "授权矩阵测试"}))),
+        ListInspections => ("GET", format!("/inspections?org={org}"), None),
+        IssueInspection => {
+            let today = dangjian_domain::time::format_date(today_cst());
+            let body = json!({"issuer_org_id": fx.root, "org_id": org, "inspectors": "甲", "inspected_on": today, "subject": "检查", "findings": "问题", "result": "结论", "addressee": "某党组", "prefix": "工委函", "items": [{"task": format!("授权矩阵{n}"), "owner": "书记", "deadline": today}]});
+            ("POST", "/inspections".into(), Some(body))
+        }
+        GetInspection => ("GET", format!("/inspections/{}", if obj == Other { fx.other_letter } else { fx.own_letter }), None),
+        CloseRectification => {
+            let items = if obj == Other { &fx.other_items } else { &fx.own_items };
+            ("POST", format!("/rectification-items/{}/close", items[user]), Some(json!({"evidence": "授权矩阵销号"})))
+        }
+        ConfirmRectification => {
+            let items = if obj == Other { &fx.other_items } else { &fx.own_items };
+            ("POST", format!("/rectification-items/{}/confirm", items[USERS.len() + user]), Some(json!({"note": "授权矩阵确认"})))
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod backup;
 mod cli;
 mod compliance;
 mod group;
+mod inspection;
 mod job;
 mod life;
 mod member;

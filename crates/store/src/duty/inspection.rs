@@ -591,7 +591,13 @@ pub async fn close(store: &Store, ctx: &Ctx, item_id: i64, input: &CloseInput) -
 async fn reviewed(store: &Store, ctx: &Ctx, item_id: i64) -> Result<(ItemRow, InspectionRow)> {
     let (item, letter) = item_for(store, ctx, item_id).await?;
     if !reviews(ctx, &letter.issuer_org_path) {
-        store.authorize(ctx, Action::DutyAssess, Target::org(&letter.issuer_org_path), &item_object(item_id)).await?;
+        // The caller sees the item (the inspected side, say) but is not the inspecting side: a
+        // refusal (403, audited), not a pretence that the item does not exist.
+        let refused = store.authorize(ctx, Action::DutyAssess, Target::org(&letter.issuer_org_path), &item_object(item_id)).await.err().unwrap_or(StoreError::Forbidden);
+        return Err(match refused {
+            StoreError::NotFound => StoreError::Forbidden,
+            e => e,
+        });
     }
     Ok((item, letter))
 }

@@ -3,6 +3,7 @@
 
 mod appraisal;
 mod duty;
+mod inspection;
 mod life;
 pub mod names;
 mod report;
@@ -262,6 +263,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     appraisal::demo(store, &root).await?;
     report::demo(store, &root).await?;
     duty::demo(store, &root, first.id).await?;
+    inspection::demo(store, &root, first).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;
