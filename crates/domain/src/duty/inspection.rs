@@ -191,10 +191,10 @@ impl InspectionInput {
             }
         };
         let issued_on = if self.issued_on.trim().is_empty() { Some(today) } else { past_date(&mut errors, "issued_on", "发函日期", &self.issued_on, today) };
-        if let (Some(i), Some(s)) = (inspected_on, issued_on) {
-            if s < i {
-                errors.push(Invalid::new("issued_on", "before_inspection", "发函日期不能早于检查日期"));
-            }
+        if let (Some(i), Some(s)) = (inspected_on, issued_on)
+            && s < i
+        {
+            errors.push(Invalid::new("issued_on", "before_inspection", "发函日期不能早于检查日期"));
         }
         if self.items.len() > ITEMS_MAX {
             errors.push(Invalid::new("items", "too_many", format!("整改事项不能超过{ITEMS_MAX}项")));

@@ -10,17 +10,23 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use dangjian_domain::duty::inspection::{self as rules, CloseInput, InspectionInput, ItemState, StepKind};
+use dangjian_domain::duty::inspection::{self as rules, InspectionInput, ItemState, StepKind};
 use dangjian_domain::member::Status;
-use dangjian_domain::period::Period;
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time::{self, Date};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::json;
 
 use crate::org::{self, Node};
-use crate::query::{self, col, in_scopes, in_subtree, record};
+
+mod item;
+mod rule;
+
+pub use item::{close, confirm, overdue, progress, reopen};
+pub use rule::{RectificationCount, RectificationLine};
+pub(crate) use rule::rectification_counts;
+use crate::query::{self, col, in_scopes, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
 record! {
@@ -186,7 +192,7 @@ pub fn chinese_date(d: NaiveDate) -> String {
         0..=9 => DIGITS[n as usize].to_string(),
         10 => "十".into(),
         11..=19 => format!("十{}", DIGITS[(n - 10) as usize]),
-        _ if n % 10 == 0 => format!("{}十", DIGITS[(n / 10) as usize]),
+        _ if n.is_multiple_of(10) => format!("{}十", DIGITS[(n / 10) as usize]),
         _ => format!("{}十{}", DIGITS[(n / 10) as usize], DIGITS[(n % 10) as usize]),
     };
     format!("{year}年{}月{}日", small(d.month()), small(d.day()))
@@ -521,222 +527,4 @@ pub async fn list(store: &Store, ctx: &Ctx, org_id: Option<i64>) -> Result<Vec<L
             Listed { number: rules::letter_number(&row.prefix, row.year as i32, row.seq), issuer_name: name(row.issuer_org_id), org_name: name(row.org_id), items, open, overdue, row }
         })
         .collect())
-}
-
-/// The item and its letter's row, once the caller may read the inspected organisation.
-async fn item_for(store: &Store, ctx: &Ctx, item_id: i64) -> Result<(ItemRow, InspectionRow)> {
-    let item: ItemRow = query::fetch_one(&store.db, &item_select().and_where(col("r", "id").eq(item_id)).to_owned()).await?.ok_or(StoreError::NotFound)?;
-    store.authorize(ctx, Action::DutyRead, Target::org(&item.org_path), &item_object(item_id)).await?;
-    let letter = inspection_row(&store.db, item.inspection_id).await?;
-    Ok((item, letter))
-}
-
-/// Moves an item from the state it is in (read again inside the write) to `to`.
-#[allow(clippy::too_many_arguments)]
-async fn transition(store: &Store, ctx: &Ctx, item: &ItemRow, kind: StepKind, from: &[ItemState], to: ItemState, note: &str, link: &str, closed_on: Option<Date>, evidence: Option<&str>) -> Result<()> {
-    let tenant = org::node(store, item.org_id).await?.tenant_id.unwrap_or(item.org_id);
-    let now = time::now_unix();
-    let txn = store.write().await?;
-    let current: ItemRow = query::fetch_one(&txn, &item_select().and_where(col("r", "id").eq(item.id)).to_owned()).await?.ok_or(StoreError::NotFound)?;
-    if !from.contains(&current.state) {
-        return Err(StoreError::conflict("wrong_state", format!("该整改事项当前为“{}”，不能{}", current.state.label(), kind.label())));
-    }
-    let mut pairs = vec![("state", sea_orm::Value::from(to)), ("updated_at", now.into())];
-    match kind {
-        StepKind::Close => {
-            pairs.push(("closed_on", closed_on.into()));
-            pairs.push(("evidence", evidence.unwrap_or_default().to_string().into()));
-            pairs.push(("link", link.to_string().into()));
-        }
-        StepKind::Reopen => pairs.push(("closed_on", Option::<Date>::None.into())),
-        _ => {}
-    }
-    if current.state != to || kind == StepKind::Close {
-        query::execute(&txn, &query::update("rectification_items", pairs).and_where(Expr::col(Alias::new("id")).eq(item.id)).to_owned()).await?;
-    }
-    step(&txn, tenant, item.id, kind, current.state, to, note, link, closed_on, ctx, now).await?;
-    let action = match kind {
-        StepKind::Issued => "rectification.issue",
-        StepKind::Progress => "rectification.progress",
-        StepKind::Close => "rectification.close",
-        StepKind::Reopen => "rectification.reopen",
-        StepKind::Confirm => "rectification.confirm",
-    };
-    audit::record(&txn, store.crypto.as_ref(), ctx, action, &item_object(item.id), "ok", json!({"inspection_id": item.inspection_id, "from": current.state, "to": to, "closed_on": closed_on, "link": link})).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// 整改进展: the inspected organisation notes how an open item goes.
-pub async fn progress(store: &Store, ctx: &Ctx, item_id: i64, note: &str) -> Result<Letter> {
-    let (item, letter) = item_for(store, ctx, item_id).await?;
-    store.authorize(ctx, Action::DutyWrite, Target::org(&item.org_path), &item_object(item_id)).await?;
-    let note = rules::parse_note("整改进展", note)?;
-    transition(store, ctx, &item, StepKind::Progress, &[ItemState::Open], ItemState::Open, &note, "", None, None).await?;
-    get(store, ctx, letter.id).await
-}
-
-/// 销号: the inspected organisation closes an item with its evidence.
-pub async fn close(store: &Store, ctx: &Ctx, item_id: i64, input: &CloseInput) -> Result<Letter> {
-    let (item, letter) = item_for(store, ctx, item_id).await?;
-    store.authorize(ctx, Action::DutyWrite, Target::org(&item.org_path), &item_object(item_id)).await?;
-    let v = input.validate(time::today_cst()).map_err(StoreError::Invalid)?;
-    if v.closed_on < letter.issued_on {
-        return Err(StoreError::invalid("closed_on", "before_issue", "完成日期不能早于发函日期"));
-    }
-    transition(store, ctx, &item, StepKind::Close, &[ItemState::Open], ItemState::Closed, &v.evidence, &v.link, Some(v.closed_on), Some(&v.evidence)).await?;
-    get(store, ctx, letter.id).await
-}
-
-async fn reviewed(store: &Store, ctx: &Ctx, item_id: i64) -> Result<(ItemRow, InspectionRow)> {
-    let (item, letter) = item_for(store, ctx, item_id).await?;
-    if !reviews(ctx, &letter.issuer_org_path) {
-        // The caller sees the item (the inspected side, say) but is not the inspecting side: a
-        // refusal (403, audited), not a pretence that the item does not exist.
-        let refused = store.authorize(ctx, Action::DutyAssess, Target::org(&letter.issuer_org_path), &item_object(item_id)).await.err().unwrap_or(StoreError::Forbidden);
-        return Err(match refused {
-            StoreError::NotFound => StoreError::Forbidden,
-            e => e,
-        });
-    }
-    Ok((item, letter))
-}
-
-/// 退回重改: the inspecting side finds a close not borne out and opens the item again.
-pub async fn reopen(store: &Store, ctx: &Ctx, item_id: i64, note: &str) -> Result<Letter> {
-    let (item, letter) = reviewed(store, ctx, item_id).await?;
-    let note = rules::parse_note("退回理由", note)?;
-    transition(store, ctx, &item, StepKind::Reopen, &[ItemState::Closed, ItemState::Confirmed], ItemState::Open, &note, "", None, None).await?;
-    get(store, ctx, letter.id).await
-}
-
-/// 确认销号: the inspecting side accepts a close.
-pub async fn confirm(store: &Store, ctx: &Ctx, item_id: i64, note: &str) -> Result<Letter> {
-    let (item, letter) = reviewed(store, ctx, item_id).await?;
-    let note = dangjian_domain::text::parse_text("note", "确认意见", note, dangjian_domain::text::NOTE_MAX)?;
-    transition(store, ctx, &item, StepKind::Confirm, &[ItemState::Closed], ItemState::Confirmed, &note, "", item.closed_on, None).await?;
-    get(store, ctx, letter.id).await
-}
-
-/// 逾期未整改: the organisation's open items past their deadline, for its secretary's home page
-/// (whoever records its rectification): one range of `ix_rectification_items_org`.
-pub async fn overdue(store: &Store, ctx: &Ctx, org_id: i64, today: NaiveDate) -> Result<Vec<Item>> {
-    let o = org::node(store, org_id).await?;
-    if !allowed(ctx, Action::DutyWrite, &o.path) {
-        return Ok(Vec::new());
-    }
-    let stmt = item_select()
-        .and_where(col("r", "org_id").eq(o.id))
-        .and_where(col("r", "state").eq(ItemState::Open))
-        .and_where(col("r", "deadline").lt(Date(today)))
-        .order_by((Alias::new("r"), Alias::new("deadline")), Order::Asc)
-        .limit(20)
-        .to_owned();
-    let rows: Vec<ItemRow> = query::fetch(&store.db, &stmt).await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    record! {
-        struct Number from "inspections" as "i" { id: i64, prefix: String, year: i64, seq: i64 }
-    }
-    let letters: Vec<Number> = query::fetch(&store.db, &Number::select().and_where(col("i", "id").is_in(rows.iter().map(|r| r.inspection_id))).to_owned()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let number = letters.iter().find(|l| l.id == r.inspection_id).map(|l| rules::letter_number(&l.prefix, l.year as i32, l.seq)).unwrap_or_default();
-            Item { overdue: true, number, org_name: o.name.clone(), history: Vec::new(), row: r }
-        })
-        .collect())
-}
-
-/// An item counted by 函询整改按期完成 and not closed by its deadline.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct RectificationLine {
-    pub item_id: i64,
-    pub inspection_id: i64,
-    /// 发文字号.
-    pub number: String,
-    pub task: String,
-    pub deadline: Date,
-    /// Closed this day, after the deadline; absent: still open.
-    #[serde(default)]
-    pub closed_on: Option<Date>,
-}
-
-/// What 函询整改按期完成 counted for one organisation.
-#[derive(Debug, Clone, Default)]
-pub struct RectificationCount {
-    pub due: u64,
-    pub done: u64,
-    pub missed: Vec<RectificationLine>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct DueCount {
-    org_id: i64,
-    due: i64,
-    done: Option<i64>,
-}
-
-record! {
-    struct Missed from "rectification_items" as "r" {
-        id: i64,
-        inspection_id: i64,
-        org_id: i64,
-        task: String,
-        deadline: Date,
-        closed_on: Option<Date>,
-        prefix: String = i.prefix,
-        year: i64 = i.year,
-        seq: i64 = i.seq,
-    }
-}
-
-/// 函询整改按期完成 for every organisation of the subtree of `root_path`: the items whose
-/// deadline falls in `period` and has passed by `today` (an open item not yet at its deadline can
-/// still be closed in time, so it is not counted yet; one closed early is), and of them those
-/// closed by their deadline — one grouped statement over `ix_rectification_items_path` — and the
-/// items not closed in time, listed so a secretary sees why points were lost.
-pub(crate) async fn rectification_counts(store: &Store, root_path: &str, period: Period, today: NaiveDate) -> Result<HashMap<i64, RectificationCount>> {
-    let open = ItemState::Open.code();
-    let cond = Cond::all()
-        .add(in_subtree(col("r", "org_path"), root_path))
-        .add(col("r", "deadline").gte(Date(period.first_day())))
-        .add(col("r", "deadline").lte(Date(period.last_day())))
-        .add(Cond::any().add(col("r", "state").ne(open)).add(col("r", "deadline").lt(Date(today))));
-    let on_time = Expr::case(col("r", "state").ne(open).and(col("r", "closed_on").lte(col("r", "deadline"))), 1i64).finally(0i64);
-    let grouped = Query::select()
-        .column((Alias::new("r"), Alias::new("org_id")))
-        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("due"))
-        .expr_as(Expr::expr(on_time).sum().cast_as(Alias::new("BIGINT")), Alias::new("done"))
-        .from_as(Alias::new("rectification_items"), Alias::new("r"))
-        .cond_where(cond.clone())
-        .group_by_col((Alias::new("r"), Alias::new("org_id")))
-        .to_owned();
-    let mut out: HashMap<i64, RectificationCount> = HashMap::new();
-    for r in query::fetch::<DueCount, _>(&store.db, &grouped).await? {
-        let e = out.entry(r.org_id).or_default();
-        e.due = u64::try_from(r.due).unwrap_or(0);
-        e.done = u64::try_from(r.done.unwrap_or(0)).unwrap_or(0);
-    }
-    if out.values().any(|c| c.done < c.due) {
-        let late = Cond::any().add(col("r", "state").eq(open)).add(col("r", "closed_on").gt(col("r", "deadline")));
-        let stmt = Missed::select()
-            .join_as(JoinType::InnerJoin, Alias::new("inspections"), Alias::new("i"), col("i", "id").equals((Alias::new("r"), Alias::new("inspection_id"))))
-            .cond_where(cond.add(late))
-            .order_by((Alias::new("r"), Alias::new("deadline")), Order::Asc)
-            .order_by((Alias::new("r"), Alias::new("id")), Order::Asc)
-            .to_owned();
-        for m in query::fetch::<Missed, _>(&store.db, &stmt).await? {
-            out.entry(m.org_id).or_default().missed.push(RectificationLine {
-                item_id: m.id,
-                inspection_id: m.inspection_id,
-                number: rules::letter_number(&m.prefix, m.year as i32, m.seq),
-                task: m.task,
-                deadline: m.deadline,
-                closed_on: m.closed_on,
-            });
-        }
-    }
-    Ok(out)
 }
