@@ -128,6 +128,8 @@ pages=(
   "zuzhi /assessments"
   "zuzhi /assessments/1"
   "zuzhi /assessments/1/orgs/5"
+  "zuzhi /assessment-schemes"
+  "zuzhi /assessment-schemes/1"
   "zuzhi /inspections"
   "zuzhi /inspections/1"
   "zuzhi /inspections/new?org=5"

@@ -122,22 +122,29 @@ pub async fn backup(store: &Store, out: &mut dyn Write) -> Result<Vec<(String, u
     Ok(counts)
 }
 
+/// The tables whose rows name stored files by their address (`sm3`).
+const FILE_TABLES: &[&str] = &["meeting_attachments", "report_attachments"];
+
 /// The content of every attachment a row names (removed ones too: their rows are kept), once per
 /// address, in address order. A file missing or changed on disk fails the backup.
 async fn write_files(store: &Store, w: &mut Hashing<'_>) -> Result<u64> {
     let io = |e: std::io::Error| StoreError::invalid("file", "io", format!("写入备份文件失败：{e}"));
-    let stmt = Query::select().distinct().column(Alias::new("sm3")).from(Alias::new("meeting_attachments")).order_by(Alias::new("sm3"), Order::Asc).to_owned();
-    let rows = store.db.query_all(&stmt).await?;
-    if rows.is_empty() {
+    let mut names = std::collections::BTreeSet::new();
+    for table in FILE_TABLES {
+        let stmt = Query::select().distinct().column(Alias::new("sm3")).from(Alias::new(*table)).to_owned();
+        for r in store.db.query_all(&stmt).await? {
+            names.insert(r.try_get_by_index::<String>(0)?);
+        }
+    }
+    if names.is_empty() {
         return Ok(0);
     }
     let dir = attachment::dir(store)?;
-    for r in &rows {
-        let sm3: String = r.try_get_by_index(0)?;
-        let bytes = attachment::read(dir, &sm3)?;
+    for sm3 in &names {
+        let bytes = attachment::read(dir, sm3)?;
         writeln!(w, "{}", json!({"file": sm3, "data": BASE64.encode(&bytes)})).map_err(io)?;
     }
-    Ok(rows.len() as u64)
+    Ok(names.len() as u64)
 }
 
 fn rows_object(counts: &[(String, u64)]) -> Json {

@@ -391,3 +391,80 @@ async fn the_officer_scores_a_branch_and_moves_the_stages_on_the_pages() {
     let r = post_form(&shuji, &app, &path, &[("_csrf", &shuji.csrf), ("score:2.1", "30")]).await;
     assert_eq!(r.status, 403, "{r:?}");
 }
+
+fn location(r: &Resp) -> String {
+    r.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// The pages alone: the officer writes a scheme as an outline (a wrong one comes back with every
+/// problem named by line), revises it into version 2 and starts an assessment; the secretary
+/// enters the self-assessment; after publishing, the secretary objects on the page and the
+/// officer upholds it there, and the branch's total moves.
+#[tokio::test]
+async fn a_scheme_is_written_as_an_outline_and_the_cycle_runs_on_the_pages() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let a01 = app.org_id("SZJGGW-A01").await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let new = format!("/assessment-schemes/new?org={a01}");
+    let base = [("_csrf", zuzhi.csrf.as_str()), ("name", "页面方案"), ("scale", "100"), ("period_kind", "year"), ("objection_days", "7"), ("tiers", "")];
+    // Too deep a line, and a rule the registry does not have: both named, nothing written.
+    let bad = "组织生活 | 40\n      太深 | 40\n工作 | 60 | 学习积分\n";
+    let r = post_form(&zuzhi, &app, &new, &[&base[..], &[("indicators", bad)]].concat()).await;
+    assert_eq!(r.status, 422, "{r:?}");
+    assert!(r.text().contains("第2行缩进过深"), "{}", r.text());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM assessment_schemes WHERE name = '页面方案'").await, 0);
+    let bad = "组织生活 | 40\n  主题党日 | 40 | 组织生活按期落实 主题党日\n工作 | 50 | 学习积分\n";
+    let r = post_form(&zuzhi, &app, &new, &[&base[..], &[("indicators", bad)]].concat()).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("学习积分") && r.text().contains("一级指标分值合计90分"), "{}", r.text());
+    let outline = "组织生活 | 40\n  主题党日 | 40 | 组织生活按期落实 主题党日\n工作实绩 | 60 | 评分 | 有载体、有成效\n";
+    let r = post_form(&zuzhi, &app, &new, &[&base[..], &[("indicators", outline)]].concat()).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let id: i64 = location(&r).rsplit('/').next().and_then(|s| s.parse().ok()).expect("scheme id");
+    let v = zuzhi.get_ok(&format!("/assessment-schemes/{id}")).await;
+    assert_eq!(v["scheme"]["indicators"][0]["children"][0]["rule"]["kind"], "theme_day");
+    // The page shows the outline back; a revision makes version 2.
+    let page = Resp::from(zuzhi.client.get(app.url(&format!("/assessment-schemes/{id}"))).send().await.expect("page")).await.assert_status(200).text();
+    assert!(page.contains("主题党日 | 40 | 组织生活按期落实 主题党日"), "{page}");
+    let revised = outline.replace("工作实绩 | 60 | 评分 | 有载体、有成效", "工作实绩 | 60 | 评分 | 有载体、有成效、有群众评价");
+    let r = post_form(&zuzhi, &app, &format!("/assessment-schemes/{id}/revise"), &[&base[..], &[("indicators", revised.as_str())]].concat()).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    assert_eq!(zuzhi.get_ok(&format!("/assessment-schemes/{id}")).await["version"], 2);
+    // Starting: a period of the wrong length is named; the right one opens the assessment.
+    let start = format!("/assessment-schemes/{id}/start");
+    let r = post_form(&zuzhi, &app, &start, &[("_csrf", &zuzhi.csrf), ("org_id", &a01.to_string()), ("period", "2025H2")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("按年考核"), "{}", r.text());
+    let r = post_form(&zuzhi, &app, &start, &[("_csrf", &zuzhi.csrf), ("org_id", &a01.to_string()), ("period", "2025")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let aid: i64 = location(&r).rsplit('/').next().and_then(|s| s.parse().ok()).expect("assessment id");
+    // 单位自评 by the secretary on the branch's page.
+    let path = format!("/assessments/{aid}/orgs/{own}/self-scores");
+    let r = post_form(&shuji, &app, &path, &[("_csrf", &shuji.csrf), ("score:2", "70")]).await;
+    assert_eq!(r.status, 422, "more than the indicator's points");
+    let r = post_form(&shuji, &app, &path, &[("_csrf", &shuji.csrf), ("score:2", "58"), ("comment:2", "党建品牌已建成"), ("evidence:2", "/meetings?org=1")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let d = shuji.get_ok(&format!("/assessments/{aid}/scores/{own}")).await;
+    assert_eq!((line(&d, "2")["self_score"].as_f64(), line(&d, "2")["self_evidence"][0]["url"].as_str()), (Some(58.0), Some("/meetings?org=1")));
+    // Scored, published; the secretary objects on the page, the officer upholds it there.
+    stage(&zuzhi, aid, "scoring").await.assert_status(200);
+    let scores: Vec<Value> = a01_branches(&app).await.into_iter().map(|o| json!({"org_id": o, "indicator": "2", "score": "50", "comment": "载体不够鲜明"})).collect();
+    put(&zuzhi, &format!("/assessments/{aid}/scores"), &json!({"scores": scores})).await.assert_status(200);
+    stage(&zuzhi, aid, "review").await.assert_status(200);
+    stage(&zuzhi, aid, "published").await.assert_status(200);
+    let before = zuzhi.get_ok(&format!("/assessments/{aid}/scores/{own}")).await["result"]["total"].as_f64().expect("total");
+    let objections = format!("/assessments/{aid}/orgs/{own}/objections");
+    let r = post_form(&shuji, &app, &objections, &[("_csrf", &shuji.csrf), ("indicator", "2"), ("reason", "")]).await;
+    assert_eq!(r.status, 422, "a reason is required");
+    let r = post_form(&shuji, &app, &objections, &[("_csrf", &shuji.csrf), ("indicator", "2"), ("reason", "品牌材料已报送，见附件"), ("evidence", "https://example.org/brand")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let oid = shuji.get_ok(&format!("/assessments/{aid}/objections")).await[0]["id"].as_i64().expect("objection");
+    let decide = format!("{objections}/{oid}");
+    let r = post_form(&shuji, &app, &decide, &[("_csrf", &shuji.csrf), ("decision", "upheld"), ("score", "60"), ("reason", "自己处理")]).await;
+    assert_eq!(r.status, 403, "deciding is the officer's");
+    let r = post_form(&zuzhi, &app, &decide, &[("_csrf", &zuzhi.csrf), ("decision", "upheld"), ("score", "58"), ("reason", "材料属实")]).await;
+    assert_eq!(r.status, 303, "{r:?}");
+    let after = zuzhi.get_ok(&format!("/assessments/{aid}/scores/{own}")).await["result"]["total"].as_f64().expect("total");
+    assert!((after - before - 8.0).abs() < 0.001, "{before} → {after}");
+}

@@ -16,11 +16,11 @@ fn png(seed: u8) -> Vec<u8> {
     b
 }
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
-fn form(name: &str, mime: &str, bytes: Vec<u8>) -> Form {
+pub(crate) fn form(name: &str, mime: &str, bytes: Vec<u8>) -> Form {
     let part = Part::bytes(bytes).file_name(name.to_string());
     let part = if mime.is_empty() { part } else { part.mime_str(mime).expect("mime") };
     Form::new().part("file", part)

@@ -232,6 +232,14 @@ impl TestApp {
         self.login(user, DEMO_PASSWORD).await
     }
 
+    /// `shuji2`, secretary of [`OTHER_BRANCH`] (the demo has one secretary account only).
+    pub async fn other_secretary(&self) -> Api {
+        let new = dangjian_store::account::NewAccount { username: "shuji2".into(), password: DEMO_PASSWORD.into(), member_id: None, no_forced_change: true };
+        let acc = dangjian_store::account::create(&self.store, &Default::default(), &cli_ctx(), &new).await.expect("account");
+        dangjian_store::account::grant(&self.store, &cli_ctx(), acc.id, "secretary", self.org_id(OTHER_BRANCH).await).await.expect("grant");
+        self.demo_login("shuji2").await
+    }
+
     pub async fn org_id(&self, code: &str) -> i64 {
         dangjian_store::org::find_by_code(&self.store, code).await.expect("org lookup").unwrap_or_else(|| panic!("no org {code}")).id
     }

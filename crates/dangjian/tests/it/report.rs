@@ -266,3 +266,111 @@ async fn the_responsible_persons_come_from_the_posts_and_the_list_keeps_its_task
     let page = Resp::from(shuji.client.get(app.url(&format!("/responsibility?org={own}"))).send().await.expect("page")).await.assert_status(200).text();
     assert!(page.contains("第一责任人") && page.contains(&deputy));
 }
+
+/// The computed indicator `reports_on_time` (工作报告按时报送): of the reports owed in the
+/// assessment's period (deadline in it and passed), those submitted by the deadline and accepted.
+/// A01's four branches: one in time and accepted, one late and accepted late, one in time but not
+/// yet reviewed, one that never reported. The period is two years back, so no demo schedule falls
+/// in it whatever today is.
+#[tokio::test]
+async fn reports_on_time_scores_what_came_in_by_the_deadline_and_was_accepted() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let year = today_cst().format("%Y").to_string().parse::<i32>().expect("year") - 2;
+    let q: Period = format!("{year}Q3").parse().expect("period");
+    let deadline = format!("{year}-09-30");
+    let id = schedule(&app, &zuzhi, q, &deadline).await;
+    let a01 = app.org_id("SZJGGW-A01").await;
+    let mut b = Vec::new();
+    for code in ["SZJGGW-A01-B1", "SZJGGW-A01-B2", "SZJGGW-A01-B3", "SZJGGW-A01-B4"] {
+        b.push(app.org_id(code).await);
+    }
+    // The deadline day at noon in China: in time (submitting now is late, so the instant is set
+    // as if it had come then).
+    let in_time = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d").expect("day").and_hms_opt(4, 0, 0).expect("noon").and_utc().timestamp();
+    let mut report_of = Vec::new();
+    for (i, org) in b.iter().enumerate().take(3) {
+        let api = if i == 0 { &shuji } else { &zuzhi };
+        let rid = api.post_json("/reports", &json!({"schedule_id": id, "org_id": org})).await.assert_status(200).json()["id"].as_i64().expect("id");
+        api.request("PUT", &format!("/reports/{rid}"), Some(&sections("按期开展。", "无。"))).await.assert_status(200);
+        let r = api.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(200).json();
+        assert_eq!(r["late"], true, "submitted today, after a deadline two years back");
+        if i != 1 {
+            app.exec(&format!("UPDATE report_submissions SET late = FALSE, submitted_at = {in_time} WHERE id = {rid}")).await;
+        }
+        report_of.push(rid);
+    }
+    zuzhi.post_json(&format!("/reports/{}/review", report_of[0]), &json!({"decision": "accept"})).await.assert_status(200);
+    let late = zuzhi.post_json(&format!("/reports/{}/review", report_of[1]), &json!({"decision": "accept_late"})).await.assert_status(200).json();
+    assert_eq!(late["state"], "accepted_late");
+
+    let scheme = json!({"name": "报送考核（测试）", "scale": 100, "period_kind": "quarter", "org_id": a01,
+        "indicators": [{"name": "按时报送", "points": "100", "method": "computed", "rule": "reports_on_time"}]});
+    let scheme = zuzhi.post_json("/assessment-schemes", &scheme).await.assert_status(201).json()["id"].as_i64().expect("id");
+    let a = zuzhi.post_json("/assessments", &json!({"scheme_id": scheme, "org_id": a01, "period": q.to_string()})).await.assert_status(201).json();
+    let aid = a["id"].as_i64().expect("id");
+    let line = |d: &Value| d["lines"].as_array().expect("lines").iter().find(|l| l["code"] == "1").cloned().unwrap_or_else(|| panic!("{d}"));
+    let mut scores = Vec::new();
+    for org in &b {
+        let d = zuzhi.get_ok(&format!("/assessments/{aid}/scores/{org}")).await;
+        let l = line(&d);
+        assert_eq!(l["basis"]["due"], 1, "{l}");
+        scores.push((l["score"].as_f64().expect("score"), l["basis"]["done"].as_i64().expect("done"), l["basis"]["reports"][0]["state"].clone()));
+    }
+    assert_eq!(scores[0], (100.0, 1, json!("accepted")));
+    assert_eq!(scores[1], (0.0, 0, json!("accepted_late")));
+    assert_eq!(scores[2], (0.0, 0, json!("submitted")));
+    assert_eq!(scores[3], (0.0, 0, Value::Null));
+    // The pages say which report did not count and why.
+    let page = |api: &Api, org: i64| {
+        let rb = api.client.get(app.url(&format!("/assessments/{aid}/orgs/{org}")));
+        async move { Resp::from(rb.send().await.expect("page")).await.assert_status(200).text() }
+    };
+    let own = page(&shuji, b[0]).await;
+    assert!(own.contains("应报送1份，按时报送并通过1份"), "{own}");
+    assert!(page(&zuzhi, b[2]).await.contains("已按时报送，尚待审核通过"));
+    assert!(page(&zuzhi, b[3]).await.contains("未报送"));
+}
+
+/// 须附材料: a schedule that requires files cannot be submitted without one; files go up while
+/// the report is the branch's to write, are frozen with it once submitted, are read by the
+/// reviewer above, and are not found by another branch's secretary.
+#[tokio::test]
+async fn a_report_that_requires_files_is_submitted_with_them_and_they_are_frozen() {
+    let (app, zuzhi) = demo_api("zuzhi").await;
+    let shuji = app.demo_login("shuji1").await;
+    let other = app.other_secretary().await;
+    let own = app.org_id(OWN_BRANCH).await;
+    let q = quarter();
+    let body = json!({"org_id": app.org_id(ROOT).await, "title": "附材料的汇报", "period": q.to_string(), "deadline": q.last_day().to_string(), "sections": ["工作开展情况"], "attachments_required": true});
+    let id = zuzhi.post_json("/report-schedules", &body).await.assert_status(201).json()["id"].as_i64().expect("id");
+    let rid = shuji.post_json("/reports", &json!({"schedule_id": id, "org_id": own})).await.assert_status(200).json()["id"].as_i64().expect("id");
+    shuji.request("PUT", &format!("/reports/{rid}"), Some(&json!({"sections": [{"title": "工作开展情况", "text": "按期开展。"}]}))).await.assert_status(200);
+    let e = shuji.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(422);
+    assert_eq!(e.json()["errors"][0]["field"], "attachments", "{}", e.text());
+    // A disguised file is refused naming the field; a PDF is taken.
+    let e = up(&shuji, rid, "台账.pdf", b"<html>not a pdf</html>".to_vec()).await.assert_status(422);
+    assert_eq!(e.json()["errors"][0]["field"], "file");
+    up(&other, rid, "台账.pdf", crate::attachment::pdf()).await.assert_status(404);
+    let f = up(&shuji, rid, "党建台账.pdf", crate::attachment::pdf()).await.assert_status(201).json();
+    let fid = f["id"].as_i64().expect("id");
+    let r = shuji.post_json(&format!("/reports/{rid}/submit"), &json!({})).await.assert_status(200).json();
+    assert_eq!(r["attachments"][0]["file_name"], "党建台账.pdf");
+    // Submitted: nothing more goes up or comes off; the reviewer reads it; another branch does not.
+    up(&shuji, rid, "补充.pdf", crate::attachment::pdf()).await.assert_status(422);
+    shuji.delete(&format!("/report-attachments/{fid}")).await.assert_status(422);
+    let got = zuzhi.get(&format!("/report-attachments/{fid}")).await.assert_status(200);
+    assert_eq!(got.body, crate::attachment::pdf());
+    assert_eq!(got.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    other.get(&format!("/report-attachments/{fid}")).await.assert_status(404);
+    // Returned, it is the branch's again: the file can be taken off, and is kept as a row.
+    zuzhi.post_json(&format!("/reports/{rid}/review"), &json!({"decision": "return", "comments": "请换用盖章扫描件"})).await.assert_status(200);
+    shuji.delete(&format!("/report-attachments/{fid}")).await.assert_status(204);
+    assert!(shuji.get_ok(&format!("/reports/{rid}")).await["attachments"].as_array().expect("files").is_empty());
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM report_attachments WHERE submission_id = {rid} AND deleted_at IS NOT NULL")).await, 1);
+    assert!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('report.attach', 'report.detach')").await >= 2);
+}
+
+async fn up(api: &Api, rid: i64, name: &str, bytes: Vec<u8>) -> Resp {
+    api.send(api.client.post(api.url(&format!("/reports/{rid}/attachments"))).multipart(crate::attachment::form(name, "", bytes))).await
+}

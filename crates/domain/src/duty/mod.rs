@@ -4,6 +4,7 @@
 
 pub mod assessment;
 pub mod inspection;
+pub mod outline;
 pub mod report;
 pub mod responsibility;
 pub mod rule;

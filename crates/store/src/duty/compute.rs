@@ -24,6 +24,7 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Que
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::inspection::{RectificationCount, RectificationLine};
+use super::report::on_time::ReportLine;
 use crate::query::{self, col, in_subtree, record};
 use crate::{Ctx, Result, Store, StoreError};
 
@@ -46,6 +47,9 @@ pub struct Basis {
     pub missed: Vec<MissLine>,
     #[serde(default)]
     pub attendance: Option<Attendance>,
+    /// The reports owed (`reports_on_time`), each with where it stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ReportLine>,
     /// 函询整改按期完成: each item counted and not closed by its deadline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rectifications: Vec<RectificationLine>,
@@ -113,19 +117,20 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
         HashMap::new()
     };
     let mut attendance: HashMap<Option<ObligationKind>, HashMap<i64, Attendance>> = HashMap::new();
+    let mut reports: Option<HashMap<i64, Vec<ReportLine>>> = None;
     let mut rectifications: Option<HashMap<i64, RectificationCount>> = None;
-    for (ind, rule) in &leaves {
+    for (_, rule) in &leaves {
         match rule.rule {
             RuleCode::AttendanceRate if !attendance.contains_key(&rule.kind) => {
                 attendance.insert(rule.kind, attendance_counts(store, root_path, period, rule.kind).await?);
             }
+            RuleCode::ReportsOnTime if reports.is_none() => {
+                let tree = store.tree().await?;
+                let node = tree.get(root).ok_or(StoreError::NotFound)?;
+                reports = Some(super::report::on_time::owed(store, &tree, node, period, time::today_cst()).await?);
+            }
             RuleCode::RectificationsClosed if rectifications.is_none() => {
                 rectifications = Some(super::inspection::rectification_counts(store, root_path, period, time::today_cst()).await?);
-            }
-            // issue 11: the reports are built beside this (the `duty-report` branch, m017); this
-            // rule is computed once its table exists.
-            RuleCode::ReportsOnTime => {
-                return Err(StoreError::invalid("scheme", "rule_not_available", format!("指标“{} {}”的计算规则“{}”的数据来源（{}）尚未启用，暂不能开始使用该方案的考核", ind.code, ind.name, rule.rule.label(), rule.rule.source())));
             }
             _ => {}
         }
@@ -138,6 +143,7 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
             let (score, basis) = match rule.rule {
                 RuleCode::ObligationsOnTime => obligations_score(ind.points, rule, obligations.get(org_id).unwrap_or(&none)),
                 RuleCode::RectificationsClosed => rectifications_score(ind.points, rule, rectifications.as_ref().and_then(|m| m.get(org_id)).unwrap_or(&no_items)),
+                RuleCode::ReportsOnTime => reports_score(ind.points, rule, reports.as_ref().and_then(|r| r.get(org_id)).map_or(&[][..], Vec::as_slice)),
                 _ => {
                     let a = attendance.get(&rule.kind).and_then(|m| m.get(org_id)).unwrap_or(&no_attendance);
                     attendance_score(ind.points, rule, a)
@@ -182,22 +188,31 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
     }
     let due: u64 = kinds.iter().map(|k| u64::from(k.owed)).sum();
     let done: u64 = kinds.iter().map(|k| u64::from(k.on_time)).sum();
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, rectifications: Vec::new() };
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, reports: Vec::new(), rectifications: Vec::new() };
     (share(points, done, due, points), basis)
 }
 
-/// Points × present ÷ attendance lines; no line in the period scores nothing.
-fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
-    let due = a.present + a.leave + a.absent;
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), rectifications: Vec::new() };
-    (share(points, a.present, due, Points::ZERO), basis)
+/// Points × reports submitted by their deadline and accepted ÷ reports owed; owing none scores
+/// full points. The basis lists every report owed, so the page shows which did not count and why.
+fn reports_score(points: Points, rule: &RuleSpec, owed: &[ReportLine]) -> (Points, Basis) {
+    let due = owed.len() as u64;
+    let done = owed.iter().filter(|r| r.on_time()).count() as u64;
+    let basis = Basis { rule: rule.rule, kind: None, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: owed.to_vec(), rectifications: Vec::new() };
+    (share(points, done, due, points), basis)
 }
 
 /// Points × items closed by their deadline ÷ items due (函询整改按期完成); none due scores full
 /// points: nothing was left undone.
 fn rectifications_score(points: Points, rule: &RuleSpec, c: &RectificationCount) -> (Points, Basis) {
-    let basis = Basis { rule: rule.rule, kind: None, due: c.due, done: c.done, kinds: Vec::new(), missed: Vec::new(), attendance: None, rectifications: c.missed.clone() };
+    let basis = Basis { rule: rule.rule, kind: None, due: c.due, done: c.done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: Vec::new(), rectifications: c.missed.clone() };
     (share(points, c.done, c.due, points), basis)
+}
+
+/// Points × present ÷ attendance lines; no line in the period scores nothing.
+fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
+    let due = a.present + a.leave + a.absent;
+    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), reports: Vec::new(), rectifications: Vec::new() };
+    (share(points, a.present, due, Points::ZERO), basis)
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -44,6 +44,12 @@ record! {
     }
 }
 
+impl SchemeRow {
+    pub fn updated_text(&self) -> String {
+        time::format_unix_cst(self.updated_at).get(..16).unwrap_or_default().to_string()
+    }
+}
+
 record! {
     struct VersionRow from "assessment_scheme_versions" as "v" {
         id: i64,

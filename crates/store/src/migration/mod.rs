@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m017_reports", duty::m017_reports::up),
     ("m018_assessments", duty::m018_assessments::up),
     ("m019_inspections", duty::m019_inspections::up),
+    ("m022_report_attachments", duty::m022_report_attachments::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each

@@ -359,7 +359,7 @@ pub(crate) async fn generate(store: &Store, root_id: i64, root_path: &str, years
 
 /// A small PNG standing in for a photo of the meeting: a red banner over a pale wall, its shade
 /// varied by `seed` (0 to 4 give different pictures).
-fn demo_photo(seed: u32) -> Vec<u8> {
+pub(super) fn demo_photo(seed: u32) -> Vec<u8> {
     use std::io::Write;
     let (w, h) = (160u32, 90u32);
     let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);

@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use dangjian_domain::duty::report::{reports_upward, ScheduleInput, Section};
+use dangjian_domain::life::attachment::AttachmentInput;
 use dangjian_domain::duty::responsibility::TaskInput;
 use dangjian_domain::life::meeting::cst_day_start;
 use dangjian_domain::member::Status;
@@ -88,6 +89,12 @@ pub(crate) async fn demo(store: &Store, root: &Org) -> Result<()> {
             // The last one has not reported yet.
             i if i + 1 == branches.len() && i > 2 => {}
             _ => {
+                // The first accepted one came with its signed ledger page scanned.
+                if i == 2 {
+                    let scan = super::life::demo_photo(7);
+                    let input = AttachmentInput { file_name: "党建工作台账（盖章扫描件）.png", declared_type: "image/png", bytes: &scan };
+                    report::attachment::add(store, &ctx, r.id, &input).await?;
+                }
                 report::submit_at(store, &ctx, r.id, in_time).await?;
                 report::review_at(store, &ctx, r.id, "accept", "", reviewed).await?;
             }

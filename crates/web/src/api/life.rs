@@ -260,21 +260,26 @@ fn rfc8187(name: &str) -> String {
 /// The file as a download, whatever its type: never shown inline, never sniffed into something
 /// else, never cached (it may show people).
 pub async fn attachment_response(s: &AppState, auth: &Authed, id: i64) -> Result<axum::response::Response, Problem> {
+    let (a, bytes) = life::attachment::open(&s.store, &auth.ctx, id).await.map_err(|e| Problem::from_store(&e))?;
+    Ok(file_response(a.id, &a.file_name, a.media_type, bytes))
+}
+
+/// A stored file as a download: its sniffed type, never rendered in place, never cached.
+pub fn file_response(id: i64, file_name: &str, media_type: dangjian_domain::life::attachment::MediaType, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let (a, bytes) = life::attachment::open(&s.store, &auth.ctx, id).await.map_err(|e| Problem::from_store(&e))?;
-    let ext = a.media_type.extensions()[0];
-    let disposition = format!("attachment; filename=\"attachment-{}.{ext}\"; filename*=UTF-8''{}", a.id, rfc8187(&a.file_name));
-    Ok((
+    let ext = media_type.extensions()[0];
+    let disposition = format!("attachment; filename=\"attachment-{id}.{ext}\"; filename*=UTF-8''{}", rfc8187(file_name));
+    (
         [
-            (header::CONTENT_TYPE, a.media_type.code().to_string()),
+            (header::CONTENT_TYPE, media_type.code().to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// 上传附件 — multipart, one `file` part (JPEG, PNG, GIF, WebP or PDF, at most 10 MB). Optional:

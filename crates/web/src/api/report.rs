@@ -9,6 +9,7 @@ use chrono::Datelike;
 use dangjian_domain::duty::report::{ScheduleInput, Section};
 use dangjian_domain::duty::responsibility::TaskInput;
 use dangjian_domain::time;
+use dangjian_store::duty::report::attachment::{self as report_file, ReportFile};
 use dangjian_store::duty::report::{self, Report, Schedule, ScheduleStatus, Schedules};
 use dangjian_store::duty::responsibility::{self, ResponsibilityView, Task};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -30,6 +31,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_responsibility))
         .routes(routes!(add_task))
         .routes(routes!(update_task, delete_task))
+        .merge(file_routes())
+}
+
+fn file_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_file))
+        // As for meetings' attachments: anything beyond one file and its framing is cut off.
+        .layer(axum::extract::DefaultBodyLimit::max(super::life::UPLOAD_LIMIT))
+        .routes(routes!(download_file, delete_file))
 }
 
 /// The fields a body's error may name, in the order they are looked for.
@@ -155,6 +165,28 @@ pub struct ReviewBody {
 async fn review_report(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, b: Body<ReviewBody>) -> Result<Json<Report>, ApiError> {
     let b = body(b)?;
     Ok(Json(report::review(&s.store, &auth.ctx, id, &b.decision, &b.comments).await?))
+}
+
+/// 上传附件 to a report its organisation may still write (a draft, or returned): multipart, one
+/// `file` part (JPEG, PNG, GIF, WebP or PDF, at most 10 MB).
+#[utoipa::path(post, path = "/reports/{id}/attachments", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", content = String), responses((status = 201, body = ReportFile), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn upload_file(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Result<(StatusCode, Json<ReportFile>), ApiError> {
+    let up = super::life::read_attachment_upload(mp).await.map_err(ApiError)?;
+    Ok((StatusCode::CREATED, Json(report_file::add(&s.store, &auth.ctx, id, &up.input()).await?)))
+}
+
+/// A report's file, for whoever may read the report.
+#[utoipa::path(get, path = "/report-attachments/{id}", params(("id" = i64, Path)), responses((status = 200, content_type = "application/octet-stream", body = String), (status = 404, body = Problem)))]
+async fn download_file(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<axum::response::Response, ApiError> {
+    let (f, bytes) = report_file::open(&s.store, &auth.ctx, id).await?;
+    Ok(super::life::file_response(f.id, &f.file_name, f.media_type, bytes))
+}
+
+/// Takes a file off a report its organisation may still write.
+#[utoipa::path(delete, path = "/report-attachments/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn delete_file(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    report_file::remove(&s.store, &auth.ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]

@@ -15,6 +15,7 @@ use dangjian_domain::duty::responsibility::TaskInput;
 use dangjian_domain::period::{Period, PeriodKind};
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time;
+use dangjian_store::duty::report::attachment as report_file;
 use dangjian_store::duty::report::{self, Report, ScheduleStatus, Schedules};
 use dangjian_store::duty::responsibility::{self, ResponsibilityView};
 use dangjian_store::org::{self, Node};
@@ -38,6 +39,15 @@ pub fn routes() -> Router<AppState> {
         .route("/responsibility/tasks", post(add_task))
         .route("/responsibility/tasks/{id}/done", post(task_done))
         .route("/responsibility/tasks/{id}/delete", post(delete_task))
+        .merge(file_routes())
+}
+
+fn file_routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports/{id}/attachments", post(upload_file))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::api::life::UPLOAD_LIMIT))
+        .route("/report-attachments/{id}", get(download_file))
+        .route("/report-attachments/{id}/delete", post(delete_file))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -67,6 +77,8 @@ struct ScheduleForm {
     deadline: String,
     /// One title per line.
     sections: String,
+    /// 须附材料: a checkbox, present when ticked.
+    attachments_required: Option<String>,
     note: String,
 }
 
@@ -98,6 +110,7 @@ fn default_form() -> ScheduleForm {
         period: q.to_string(),
         deadline: time::format_date(q.last_day()),
         sections: "工作开展情况\n存在问题\n下步打算".into(),
+        attachments_required: None,
         note: String::new(),
     }
 }
@@ -115,7 +128,7 @@ async fn create_schedule(State(s): State<AppState>, Query(q): Query<OrgParam>, p
         period: f.period,
         deadline: f.deadline,
         sections: f.sections.lines().map(str::to_string).collect(),
-        attachments_required: false,
+        attachments_required: f.attachments_required.is_some(),
         scope_org_id: None,
         note: f.note,
     };
@@ -185,6 +198,8 @@ async fn show_page(s: &AppState, auth: &Authed, id: i64, notice: &str, typed: Op
         "saved" => "已保存。数据已按最新记录重新生成。",
         "submitted" => "已报送，数据已按报送时的记录固定。",
         "reviewed" => "审核意见已记录。",
+        "attached" => "附件已上传。",
+        "detached" => "附件已删除。",
         _ => "",
     };
     Ok(render_status(status, &ShowPage { nav: Nav::of(auth), r, sections, notice: notice.into(), errors }))
@@ -335,4 +350,38 @@ async fn task_done(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<
 async fn delete_task(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<TaskForm>) -> Result<Response, PageError> {
     responsibility::delete_task(&s.store, &pf.auth.ctx, id).await?;
     Ok(Redirect::to(&format!("/responsibility?org={}&year={}", pf.form.org_id, year_of(&pf.form))).into_response())
+}
+
+// 附件 of a report: upload (multipart, with the CSRF token as a part), download, removal.
+
+async fn upload_file(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Result<Response, PageError> {
+    let up = match crate::api::life::read_attachment_upload(mp).await {
+        Ok(up) => up,
+        Err(p) => {
+            // Nothing is shown about a report before the caller may see it.
+            report::get(&s.store, &auth.ctx, id).await?;
+            let errors = FieldErrors { general: Vec::new(), fields: p.errors.into_iter().map(|e| (e.field, e.message)).collect() };
+            return show_page(&s, &auth, id, "", None, errors).await;
+        }
+    };
+    if let Err(r) = super::check_csrf(&auth, &up.csrf) {
+        return Ok(r);
+    }
+    match report_file::add(&s.store, &auth.ctx, id, &up.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}?done=attached#attachments")).into_response()),
+        Err(e) => {
+            let errors = FieldErrors::for_form(e)?;
+            show_page(&s, &auth, id, "", None, errors).await
+        }
+    }
+}
+
+async fn download_file(State(s): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let (f, bytes) = report_file::open(&s.store, &auth.ctx, id).await?;
+    Ok(crate::api::life::file_response(f.id, &f.file_name, f.media_type, bytes))
+}
+
+async fn delete_file(State(s): State<AppState>, Path(id): Path<i64>, pf: PageForm<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let f = report_file::remove(&s.store, &pf.auth.ctx, id).await?;
+    Ok(Redirect::to(&format!("/reports/{}?done=detached#attachments", f.submission_id)).into_response())
 }

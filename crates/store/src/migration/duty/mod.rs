@@ -5,6 +5,7 @@ use super::spec::{c, fk, n, Kind::*, TableSpec, ID};
 // ---- 定期汇报与责任清单 (reports upward and responsibility lists): m017 ----
 
 pub mod m017_reports;
+pub mod m022_report_attachments;
 
 /// 定期汇报与责任清单: report schedules, each organisation's submission, every transition of
 /// it, and the 责任清单 tasks.
@@ -88,9 +89,26 @@ pub const REPORT_TABLES: &[TableSpec] = &[
         primary_key: &[],
         large: true,
     },
+    TableSpec {
+        name: "report_attachments",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("submission_id", "report_submissions", false),
+            c("sm3", Text),
+            c("file_name", Text),
+            c("media_type", Text),
+            c("size", Int),
+            c("uploaded_by", Int),
+            c("uploaded_at", Int),
+            n("deleted_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
 ];
 
-// ---- end of m017 ----
+// ---- end of m017 (and m022's files) ----
 
 // ---- 考核评价: assessment schemes, assessments, results, scores, objections (m018) ----
 

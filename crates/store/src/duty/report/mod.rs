@@ -12,25 +12,28 @@
 //! branches' reports with the text of those accepted — each with its source. They are retaken
 //! whenever a draft is saved and at submission, and a submitted report keeps them as they were.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use dangjian_domain::duty::report::{
-    self as rules, reports_upward, BranchExcerpt, BranchTally, Figure, FigureSet, ScheduleInput, Section, State, Step,
+    reports_upward, BranchTally, FigureSet, ScheduleInput, Section, State, Step,
 };
-use dangjian_domain::life::meeting::cst_day_start;
-use dangjian_domain::life::AttendanceStatus;
-use dangjian_domain::life::obligation::{ObligationKind, Status as ObligationStatus};
-use dangjian_domain::member::{EventKind, Status as MemberStatus};
-use dangjian_domain::org::{keeps_org, path_ids, OrgKind};
+use dangjian_domain::org::{path_ids, OrgKind};
 use dangjian_domain::period::Period;
 use dangjian_domain::policy::{Action, Decision, Target};
 use dangjian_domain::time::{self, Date};
-use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, JoinType, Order, Query};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Asterisk, Cond, Expr, ExprTrait, Order, Query};
 use serde_json::json;
 
+pub mod attachment;
+mod figures;
+pub mod on_time;
+mod submission;
+
+pub use submission::{get, open, review, save, submit};
+pub(crate) use submission::{open_at, review_at, submit_at};
+
 use crate::org::{self, Node, Tree};
-use crate::query::{self, col, in_subtree, record};
-use crate::{audit, life, Ctx, Result, Store, StoreError};
+use crate::query::{self, col, record};
+use crate::{audit, Ctx, Result, Store, StoreError};
 
 record! {
     struct ScheduleRow from "report_schedules" as "s" {
@@ -146,6 +149,8 @@ pub struct Report {
     /// The last review's comments (退回意见).
     pub review_comments: String,
     pub history: Vec<HistoryStep>,
+    /// 附件, frozen with the report once submitted.
+    pub attachments: Vec<attachment::ReportFile>,
     /// The caller may write and submit it now.
     pub may_edit: bool,
     /// The caller may review it now (the organisation directly above, once submitted).
@@ -306,11 +311,6 @@ pub async fn create_schedule(store: &Store, ctx: &Ctx, org_id: i64, input: &Sche
     };
     if !o.active {
         errors.push(dangjian_domain::Invalid::new("org_id", "org_inactive", format!("“{}”已撤销，不能布置汇报", o.name)));
-    }
-    // Files cannot be attached to a report yet (issue 11): a schedule requiring them would
-    // leave every organisation unable to submit, so it is refused until they can.
-    if input.attachments_required {
-        errors.push(dangjian_domain::Invalid::new("attachments_required", "attachments_unavailable", "汇报暂不支持上传附件，不能设置“须附材料”；请在说明中写明需另行报送的材料"));
     }
     if let Some(sc) = &scope {
         let none = tree.subtree(&sc.path).iter().all(|n| !(n.active && n.id != o.id && reports_upward(n.kind)));
@@ -474,342 +474,4 @@ pub async fn status(store: &Store, ctx: &Ctx, schedule_id: i64, show: Option<&st
         _ => expected.iter().filter_map(|n| row_of(n.id).map(|r| status_row(n, Some(r)))).collect(),
     };
     Ok(ScheduleStatus { schedule: s, tally, show, rows })
-}
-
-async fn submission<C: ConnectionTrait>(c: &C, id: i64) -> Result<SubmissionRow> {
-    query::fetch_one(c, &SubmissionRow::select().and_where(col("r", "id").eq(id)).to_owned()).await?.ok_or(StoreError::NotFound)
-}
-
-async fn history<C: ConnectionTrait>(c: &C, id: i64) -> Result<Vec<HistoryStep>> {
-    let stmt = HistoryStep::select()
-        .join_as(JoinType::LeftJoin, Alias::new("accounts"), Alias::new("a"), col("a", "id").equals((Alias::new("h"), Alias::new("by_account"))))
-        .and_where(col("h", "submission_id").eq(id))
-        .order_by((Alias::new("h"), Alias::new("id")), Order::Asc)
-        .to_owned();
-    Ok(query::fetch(c, &stmt).await?)
-}
-
-/// The path of the organisation a submission goes to: its parent.
-fn reviewer_path(tree: &Tree, org_id: i64) -> Option<String> {
-    tree.get(org_id).and_then(|n| n.parent_id).and_then(|p| tree.get(p)).map(|p| p.path.clone())
-}
-
-async fn view(store: &Store, ctx: &Ctx, r: SubmissionRow) -> Result<Report> {
-    let s = load_schedule(store, r.schedule_id).await?;
-    let tree = store.tree().await?;
-    let o = tree.get(r.org_id).cloned().ok_or(StoreError::NotFound)?;
-    let figures: FigureSet = if r.state.editable() { take_figures(store, ctx, &s, &o, &tree).await? } else { from_json(&r.figures)? };
-    let may_review = r.state == State::Submitted && reviewer_path(&tree, o.id).is_some_and(|p| allowed(ctx, Action::DutyWrite, &p));
-    Ok(Report {
-        id: r.id,
-        schedule_id: s.id,
-        schedule_title: s.title.clone(),
-        period: s.period,
-        deadline: s.deadline,
-        attachments_required: s.attachments_required,
-        org_id: o.id,
-        org_name: o.name.clone(),
-        org_path: o.path.clone(),
-        state: r.state,
-        sections: from_json(&r.sections)?,
-        figures,
-        late: r.late,
-        late_days: if r.late { r.submitted_at.map(|t| rules::late_days(t, s.deadline.0)).unwrap_or(0) } else { 0 },
-        submitted_at: r.submitted_at,
-        reviewed_at: r.reviewed_at,
-        review_comments: r.review_comments,
-        history: history(&store.db, r.id).await?,
-        may_edit: r.state.editable() && allowed(ctx, Action::DutyWrite, &o.path),
-        may_review,
-    })
-}
-
-/// The report, if the caller may read its organisation's reports.
-pub async fn get(store: &Store, ctx: &Ctx, id: i64) -> Result<Report> {
-    let r = submission(&store.db, id).await?;
-    store.authorize(ctx, Action::DutyRead, Target::org(&r.org_path), &object(id)).await?;
-    view(store, ctx, r).await
-}
-
-/// 起草: opens the organisation's report for a schedule, its figures taken from the records
-/// (or returns the one already opened: there is one per schedule and organisation).
-pub async fn open(store: &Store, ctx: &Ctx, schedule_id: i64, org_id: i64) -> Result<Report> {
-    open_at(store, ctx, schedule_id, org_id, time::now_unix()).await
-}
-
-/// [`open`] at a given instant (the demo's history).
-pub(crate) async fn open_at(store: &Store, ctx: &Ctx, schedule_id: i64, org_id: i64, now: i64) -> Result<Report> {
-    let o = org::node(store, org_id).await?;
-    store.authorize(ctx, Action::DutyWrite, Target::org(&o.path), &format!("org:{org_id}")).await?;
-    let s = visible_schedule(store, ctx, schedule_id).await?;
-    let tree = store.tree().await?;
-    if !submitters(&tree, &s).iter().any(|n| n.id == o.id) {
-        return Err(StoreError::invalid("org_id", "not_expected", format!("“{}”不在“{}”的报送范围内", o.name, s.title)));
-    }
-    record! {
-        struct Existing from "report_submissions" as "r" { id: i64 }
-    }
-    let existing = Existing::select().and_where(col("r", "schedule_id").eq(s.id)).and_where(col("r", "org_id").eq(o.id)).to_owned();
-    if let Some(e) = query::fetch_one::<Existing, _>(&store.db, &existing).await? {
-        return get(store, ctx, e.id).await;
-    }
-    let figures = take_figures(store, ctx, &s, &o, &tree).await?;
-    let sections: Vec<Section> = s.sections.iter().map(|t| Section { title: t.clone(), text: String::new() }).collect();
-    let tenant = o.tenant_id.unwrap_or(o.id);
-    let txn = store.write().await?;
-    let row = query::insert("report_submissions", vec![
-        ("tenant_id", tenant.into()),
-        ("schedule_id", s.id.into()),
-        ("org_id", o.id.into()),
-        ("org_path", o.path.clone().into()),
-        ("state", State::Draft.into()),
-        ("sections", to_json(&sections)?.into()),
-        ("figures", to_json(&figures)?.into()),
-        ("late", false.into()),
-        ("submitted_at", Option::<i64>::None.into()),
-        ("reviewed_at", Option::<i64>::None.into()),
-        ("review_comments", String::new().into()),
-        ("created_by", ctx.actor.account_id.into()),
-        ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
-    let id = query::insert_id(&txn, row).await.map_err(|e| StoreError::from_db(e, &format!("“{}”的“{}”已经起草", o.name, s.title)))?;
-    step_row(&txn, tenant, id, Step::Open, None, State::Draft, "", None, ctx, now).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "report.open", &object(id), "ok", json!({"schedule_id": s.id, "org_id": o.id})).await?;
-    txn.commit().await?;
-    get(store, ctx, id).await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn step_row<C: ConnectionTrait>(c: &C, tenant: i64, id: i64, step: Step, from: Option<State>, to: State, comments: &str, content: Option<String>, ctx: &Ctx, at: i64) -> Result<()> {
-    let row = query::insert("report_steps", vec![
-        ("tenant_id", tenant.into()),
-        ("submission_id", id.into()),
-        ("step", step.into()),
-        ("from_state", from.into()),
-        ("to_state", to.into()),
-        ("comments", comments.to_string().into()),
-        ("content", content.into()),
-        ("by_account", ctx.actor.account_id.into()),
-        ("at", at.into()),
-    ]);
-    query::execute(c, &row).await?;
-    Ok(())
-}
-
-/// The submission, if the caller may write its organisation's report.
-async fn writable(store: &Store, ctx: &Ctx, id: i64) -> Result<SubmissionRow> {
-    let r = submission(&store.db, id).await?;
-    store.authorize(ctx, Action::DutyWrite, Target::org(&r.org_path), &object(id)).await?;
-    Ok(r)
-}
-
-/// 保存: the organisation's own words, section by section; the figures are taken again.
-pub async fn save(store: &Store, ctx: &Ctx, id: i64, sections: &[Section]) -> Result<Report> {
-    let r = writable(store, ctx, id).await?;
-    let s = load_schedule(store, r.schedule_id).await?;
-    let sections = rules::check_sections(sections, &s.sections).map_err(StoreError::Invalid)?;
-    let tree = store.tree().await?;
-    let o = tree.get(r.org_id).cloned().ok_or(StoreError::NotFound)?;
-    let figures = take_figures(store, ctx, &s, &o, &tree).await?;
-    let txn = store.write().await?;
-    // Read again inside the write: the state checked is the one written against.
-    rules::check_editable(submission(&txn, id).await?.state)?;
-    let upd = query::update("report_submissions", vec![("sections", to_json(&sections)?.into()), ("figures", to_json(&figures)?.into()), ("updated_at", time::now_unix().into())])
-        .and_where(col("report_submissions", "id").eq(id))
-        .to_owned();
-    query::execute(&txn, &upd).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, "report.save", &object(id), "ok", json!({"chars": sections.iter().map(|s| s.text.chars().count()).sum::<usize>()})).await?;
-    txn.commit().await?;
-    get(store, ctx, id).await
-}
-
-/// 报送 (or 重新报送 a returned report): every required section written, the figures taken
-/// once more and frozen. Lateness is that of the first submission: a report that came in time
-/// and was returned for correction is not late for having been corrected.
-pub async fn submit(store: &Store, ctx: &Ctx, id: i64) -> Result<Report> {
-    submit_at(store, ctx, id, time::now_unix()).await
-}
-
-/// [`submit`] at a given instant (the demo's history).
-pub(crate) async fn submit_at(store: &Store, ctx: &Ctx, id: i64, now: i64) -> Result<Report> {
-    let r = writable(store, ctx, id).await?;
-    let s = load_schedule(store, r.schedule_id).await?;
-    let tree = store.tree().await?;
-    let o = tree.get(r.org_id).cloned().ok_or(StoreError::NotFound)?;
-    let figures = take_figures(store, ctx, &s, &o, &tree).await?;
-    let txn = store.write().await?;
-    let r = submission(&txn, id).await?;
-    let (step, to) = rules::submit(r.state)?;
-    let sections: Vec<Section> = from_json(&r.sections)?;
-    rules::check_complete(&sections, &s.sections, 0, s.attachments_required).map_err(StoreError::Invalid)?;
-    let late = if r.submitted_at.is_none() { rules::is_late(now, s.deadline.0) } else { r.late };
-    let frozen = to_json(&figures)?;
-    let upd = query::update("report_submissions", vec![
-        ("state", to.into()),
-        ("figures", frozen.clone().into()),
-        ("late", late.into()),
-        ("submitted_at", Some(now).into()),
-        ("updated_at", now.into()),
-    ])
-    .and_where(col("report_submissions", "id").eq(id))
-    .to_owned();
-    query::execute(&txn, &upd).await?;
-    let content = to_json(&json!({"sections": sections, "figures": figures}))?;
-    step_row(&txn, r.tenant_id, id, step, Some(r.state), to, "", Some(content), ctx, now).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, &format!("report.{}", step.code()), &object(id), "ok", json!({"late": late, "figures": figures.figures.len()})).await?;
-    txn.commit().await?;
-    get(store, ctx, id).await
-}
-
-/// 审核: the organisation directly above accepts, returns with comments, or accepts late.
-/// Whoever may read the report but not review it is refused (403); others are told it does not
-/// exist.
-pub async fn review(store: &Store, ctx: &Ctx, id: i64, decision: &str, comments: &str) -> Result<Report> {
-    review_at(store, ctx, id, decision, comments, time::now_unix()).await
-}
-
-pub(crate) async fn review_at(store: &Store, ctx: &Ctx, id: i64, decision: &str, comments: &str, now: i64) -> Result<Report> {
-    let r = submission(&store.db, id).await?;
-    store.authorize(ctx, Action::DutyRead, Target::org(&r.org_path), &object(id)).await?;
-    let tree = store.tree().await?;
-    let above = reviewer_path(&tree, r.org_id).ok_or(StoreError::Forbidden)?;
-    store.authorize(ctx, Action::DutyWrite, Target::org(&above), &object(id)).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::Forbidden,
-        e => e,
-    })?;
-    let step = rules::parse_decision(decision)?;
-    let comments = rules::parse_comments(comments, step == Step::Return)?;
-    let txn = store.write().await?;
-    let r = submission(&txn, id).await?;
-    let to = rules::review(r.state, step, r.late, &comments)?;
-    let upd = query::update("report_submissions", vec![("state", to.into()), ("reviewed_at", Some(now).into()), ("review_comments", comments.clone().into()), ("updated_at", now.into())])
-        .and_where(col("report_submissions", "id").eq(id))
-        .to_owned();
-    query::execute(&txn, &upd).await?;
-    step_row(&txn, r.tenant_id, id, step, Some(r.state), to, &comments, None, ctx, now).await?;
-    audit::record(&txn, store.crypto.as_ref(), ctx, &format!("report.{}", step.code()), &object(id), "ok", json!({"from": r.state, "to": to, "comments": comments})).await?;
-    txn.commit().await?;
-    get(store, ctx, id).await
-}
-
-/// The figures of `o`'s report for `s`, taken from the records now.
-async fn take_figures(store: &Store, ctx: &Ctx, s: &Schedule, o: &Node, tree: &Tree) -> Result<FigureSet> {
-    let mut set = FigureSet::new(time::today_cst());
-    // 三会一课 and the rest: the obligations engine over the organisation's subtree, summed by
-    // kind over what is owed (never the meeting tables).
-    let (_, items) = life::compliance::report(store, ctx, Some(o.id), s.period).await?;
-    let mut by_kind: Vec<(ObligationKind, i64, i64, i64)> = Vec::new();
-    for ob in items.iter().flat_map(|c| c.obligations.iter()).filter(|ob| ob.status != ObligationStatus::NotOwed) {
-        let i = match by_kind.iter().position(|k| k.0 == ob.kind) {
-            Some(i) => i,
-            None => {
-                by_kind.push((ob.kind, 0, 0, 0));
-                by_kind.len() - 1
-            }
-        };
-        by_kind[i].1 += i64::from(ob.required);
-        by_kind[i].2 += i64::from(ob.held);
-        by_kind[i].3 += i64::from(ob.status == ObligationStatus::Overdue);
-    }
-    by_kind.sort_by_key(|k| k.0);
-    set.figures.extend(by_kind.into_iter().map(|(k, owed, held, overdue)| Figure::meetings(k, owed, held, overdue)));
-    // 出席率: the attendance lists of the period's meetings held so far in the subtree.
-    let (present, expected) = attendance(store, o, s.period).await?;
-    set.figures.push(Figure::attendance(present, expected));
-    // 党员: the counts kept on write for the subtree.
-    #[derive(sea_orm::FromQueryResult)]
-    struct Count {
-        status: String,
-        n: i64,
-    }
-    let counts: Vec<Count> = query::fetch(
-        &store.db,
-        &Query::select()
-            .column((Alias::new("c"), Alias::new("status")))
-            .expr_as(col("c", "n").sum().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-            .from_as(Alias::new("org_subtree_counts"), Alias::new("c"))
-            .and_where(col("c", "org_id").eq(o.id))
-            .group_by_col((Alias::new("c"), Alias::new("status")))
-            .to_owned(),
-    )
-    .await?;
-    for st in MemberStatus::ALL.iter().filter(|st| keeps_org(**st)) {
-        let n: i64 = counts.iter().filter(|c| c.status == st.code()).map(|c| c.n).sum();
-        if n > 0 || st.is_member() {
-            set.figures.push(Figure::members(*st, n));
-        }
-    }
-    // 党员变动: members' history in the period, by organisation of the subtree.
-    let ids: Vec<i64> = tree.subtree(&o.path).iter().map(|n| n.id).collect();
-    let kinds = [EventKind::Joined, EventKind::Full, EventKind::Transfer, EventKind::Status];
-    #[derive(sea_orm::FromQueryResult)]
-    struct Change {
-        kind: String,
-        n: i64,
-    }
-    let mut changes: Vec<Change> = Vec::new();
-    for chunk in ids.chunks(500) {
-        let stmt = Query::select()
-            .column((Alias::new("e"), Alias::new("kind")))
-            .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
-            .from_as(Alias::new("member_events"), Alias::new("e"))
-            .and_where(col("e", "org_id").is_in(chunk.iter().copied()))
-            .and_where(col("e", "on_date").gte(Date(s.period.first_day())))
-            .and_where(col("e", "on_date").lte(Date(s.period.last_day())))
-            .and_where(col("e", "kind").is_in(kinds))
-            .group_by_col((Alias::new("e"), Alias::new("kind")))
-            .to_owned();
-        changes.extend(query::fetch::<Change, _>(&store.db, &stmt).await?);
-    }
-    for k in kinds {
-        set.figures.push(Figure::changes(k, changes.iter().filter(|c| c.kind == k.code()).map(|c| c.n).sum()));
-    }
-    // 下级党组织汇报: the state of the reports of the organisations directly below that report,
-    // and the words of those accepted, so that this level adds only its own.
-    let below: Vec<&Node> = tree.children(o.id).filter(|n| n.active && reports_upward(n.kind)).collect();
-    if !below.is_empty() {
-        record! {
-            struct Below from "report_submissions" as "r" { org_id: i64, state: State, late: bool, sections: String }
-        }
-        let stmt = Below::select().and_where(col("r", "schedule_id").eq(s.id)).and_where(col("r", "org_id").is_in(below.iter().map(|n| n.id).collect::<Vec<_>>())).to_owned();
-        let rows: Vec<Below> = query::fetch(&store.db, &stmt).await?;
-        let states: Vec<(Option<State>, bool)> = below.iter().map(|n| rows.iter().find(|r| r.org_id == n.id).map_or((None, false), |r| (Some(r.state), r.late))).collect();
-        set.figures.push(Figure::branch_reports(&BranchTally::of(&states)));
-        for n in &below {
-            if let Some(r) = rows.iter().find(|r| r.org_id == n.id && r.state.accepted()) {
-                set.branches.push(BranchExcerpt { org_id: n.id, org_name: n.name.clone(), state: r.state, sections: from_json(&r.sections)? });
-            }
-        }
-    }
-    Ok(set)
-}
-
-/// Present and expected over the attendance lists of the live meetings of `o`'s subtree held
-/// in the period up to now (a planned meeting has no attendance yet).
-async fn attendance(store: &Store, o: &Node, period: Period) -> Result<(i64, i64)> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct ByStatus {
-        status: String,
-        n: i64,
-    }
-    let from = cst_day_start(period.first_day());
-    let to = Ord::min(cst_day_start(period.last_day().checked_add_days(Days::new(1)).unwrap_or(period.last_day())), time::now_unix());
-    let stmt = Query::select()
-        .column((Alias::new("a"), Alias::new("status")))
-        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
-        .from_as(Alias::new("meeting_attendance"), Alias::new("a"))
-        .join_as(JoinType::InnerJoin, Alias::new("meetings"), Alias::new("g"), col("g", "id").equals((Alias::new("a"), Alias::new("meeting_id"))))
-        .cond_where(
-            in_subtree(col("g", "org_path"), &o.path)
-                .add(col("g", "starts_at").gte(from))
-                .add(col("g", "starts_at").lt(to))
-                .add(col("g", "deleted_at").is_null()),
-        )
-        .group_by_col((Alias::new("a"), Alias::new("status")))
-        .to_owned();
-    let rows: Vec<ByStatus> = query::fetch(&store.db, &stmt).await?;
-    let present: i64 = rows.iter().filter(|r| r.status == AttendanceStatus::Present.code()).map(|r| r.n).sum();
-    let expected: i64 = rows.iter().map(|r| r.n).sum();
-    Ok((present, expected))
 }
