@@ -80,6 +80,11 @@ enum Ep {
     GetReview,
     OpenReview,
     CastVote,
+    ListInspections,
+    IssueInspection,
+    GetInspection,
+    CloseRectification,
+    ConfirmRectification,
 }
 
 impl Ep {
@@ -142,6 +147,11 @@ impl Ep {
             Ep::GetReview => "GET /reviews/{id}",
             Ep::OpenReview => "POST /reviews (org {id})",
             Ep::CastVote => "POST /reviews/{id}/votes",
+            Ep::ListInspections => "GET /inspections?org={id}",
+            Ep::IssueInspection => "POST /inspections (工委 → org {id})",
+            Ep::GetInspection => "GET /inspections/{id}",
+            Ep::CloseRectification => "POST /rectification-items/{id}/close",
+            Ep::ConfirmRectification => "POST /rectification-items/{id}/confirm",
         }
     }
 }
@@ -279,6 +289,19 @@ const MATRIX: &[(Ep, Obj, [u16; 6])] = &[
     (OpenReview, Other, [403, 403, 404, 201, 404, 404]),
     (CastVote, Own, [403, 403, 404, 200, 422, 200]),
     (CastVote, Other, [403, 403, 404, 200, 404, 404]),
+    // 函询（告）: the 工委's administrator issues letters and confirms closes; the inspected
+    // branch's secretary reads its letter and closes its items, confirms none; another branch's
+    // letters do not exist for them; the 党员 and the 三员 see none of it.
+    (ListInspections, Own, [403, 403, 404, 200, 200, 404]),
+    (ListInspections, Other, [403, 403, 404, 200, 404, 404]),
+    (IssueInspection, Own, [403, 403, 404, 201, 404, 404]),
+    (IssueInspection, Other, [403, 403, 404, 201, 404, 404]),
+    (GetInspection, Own, [403, 403, 404, 200, 200, 404]),
+    (GetInspection, Other, [403, 403, 404, 200, 404, 404]),
+    (CloseRectification, Own, [403, 403, 404, 200, 200, 404]),
+    (CloseRectification, Other, [403, 403, 404, 200, 404, 404]),
+    (ConfirmRectification, Own, [403, 403, 404, 200, 403, 404]),
+    (ConfirmRectification, Other, [403, 403, 404, 200, 404, 404]),
 ];
 
 
@@ -317,6 +340,13 @@ struct Fixture {
     /// The demo's open 述职评议 of the own branch, and one opened for the other.
     own_review: i64,
     other_review: i64,
+    /// A letter of the 工委 to each branch: one open item per user (the close rows), then one
+    /// closed item per user (the confirm rows).
+    root: i64,
+    own_letter: i64,
+    other_letter: i64,
+    own_items: Vec<i64>,
+    other_items: Vec<i64>,
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR authz";
@@ -371,10 +401,56 @@ async fn fixture(app: &TestApp) -> Fixture {
     let closes = (today_cst() + chrono::Days::new(7)).format("%Y-%m-%d").to_string();
     let input = dangjian_domain::duty::review::RoundInput { period: today_cst().format("%Y").to_string(), report: "授权矩阵述职".into(), opens_at: String::new(), closes_at: closes };
     let other_review = dangjian_store::duty::review::open(&app.store, &cli_ctx(), other_org, &input).await.expect("review").id;
+    let (own_letter, own_items) = letter_with_items(app, own_org).await;
+    let (other_letter, other_items) = letter_with_items(app, other_org).await;
     Fixture {
-        own_org, other_org, own_member, peer_member, other_member, own_mover, other_mover, grant_target, audit_admin, own_group, other_group, own_meeting, other_meeting, own_files, other_files, notification, own_round,
-        other_round, schedule, own_report, other_report, assessment, objection, own_review, other_review,
+        own_org,
+        other_org,
+        own_member,
+        peer_member,
+        other_member,
+        own_mover,
+        other_mover,
+        grant_target,
+        audit_admin,
+        own_group,
+        other_group,
+        own_meeting,
+        other_meeting,
+        own_files,
+        other_files,
+        notification,
+        own_round,
+        other_round,
+        schedule,
+        own_report,
+        other_report,
+        assessment,
+        objection,
+        own_review,
+        other_review,
+        root: app.org_id("SZJGGW").await,
+        own_letter,
+        other_letter,
+        own_items,
+        other_items,
     }
+}
+
+/// A letter of the 工委 to `org` with two items per user: the first half open, the second closed.
+async fn letter_with_items(app: &TestApp, org: i64) -> (i64, Vec<i64>) {
+    use dangjian_domain::duty::inspection::{CloseInput, InspectionInput, ItemInput};
+    use dangjian_store::duty::inspection;
+    let today = dangjian_domain::time::format_date(today_cst());
+    let items = (0..2 * USERS.len()).map(|i| ItemInput { task: format!("授权矩阵整改{i}"), owner: "支部书记".into(), deadline: today.clone(), ..Default::default() }).collect();
+    let input = InspectionInput { inspectors: "甲、乙".into(), inspected_on: today.clone(), subject: "检查".into(), findings: "问题".into(), result: "结论".into(), addressee: "某党组".into(), prefix: "工委函".into(), issued_on: today, items };
+    let root = app.org_id("SZJGGW").await;
+    let letter = inspection::issue(&app.store, &cli_ctx(), root, org, &input).await.expect("letter");
+    let ids: Vec<i64> = letter.items.iter().map(|i| i.row.id).collect();
+    for id in &ids[USERS.len()..] {
+        inspection::close(&app.store, &cli_ctx(), *id, &CloseInput { evidence: "已整改".into(), ..Default::default() }).await.expect("closed");
+    }
+    (letter.row.id, ids)
 }
 
 /// The request of one row for user number `user`; `n` makes created names unique. An upload's
@@ -469,6 +545,21 @@ fn request(ep: Ep, obj: Obj, fx: &Fixture, n: usize, user: usize) -> (&'static s
         // A year per user, so that each allowed opening is a new round.
         OpenReview => ("POST", "/reviews".into(), Some(json!({"org_id": org, "period": format!("{}", 2010 + user), "report": format!("授权矩阵述职{n}"), "closes_at": (today_cst() + chrono::Days::new(7)).format("%Y-%m-%d").to_string()}))),
         CastVote => ("POST", format!("/reviews/{}/votes", if obj == Other { fx.other_review } else { fx.own_review }), Some(json!({"choice": "satisfied"}))),
+        ListInspections => ("GET", format!("/inspections?org={org}"), None),
+        IssueInspection => {
+            let today = dangjian_domain::time::format_date(today_cst());
+            let body = json!({"issuer_org_id": fx.root, "org_id": org, "inspectors": "甲", "inspected_on": today, "subject": "检查", "findings": "问题", "result": "结论", "addressee": "某党组", "prefix": "工委函", "items": [{"task": format!("授权矩阵{n}"), "owner": "书记", "deadline": today}]});
+            ("POST", "/inspections".into(), Some(body))
+        }
+        GetInspection => ("GET", format!("/inspections/{}", if obj == Other { fx.other_letter } else { fx.own_letter }), None),
+        CloseRectification => {
+            let items = if obj == Other { &fx.other_items } else { &fx.own_items };
+            ("POST", format!("/rectification-items/{}/close", items[user]), Some(json!({"evidence": "授权矩阵销号"})))
+        }
+        ConfirmRectification => {
+            let items = if obj == Other { &fx.other_items } else { &fx.own_items };
+            ("POST", format!("/rectification-items/{}/confirm", items[USERS.len() + user]), Some(json!({"note": "授权矩阵确认"})))
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod cli;
 mod compliance;
 mod group;
 mod honour;
+mod inspection;
 mod job;
 mod life;
 mod member;

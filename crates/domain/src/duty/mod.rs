@@ -3,6 +3,7 @@
 //! assessment schemes scored from records and evidence, with ranking, tiers and outcomes.
 
 pub mod assessment;
+pub mod inspection;
 pub mod outline;
 pub mod bulletin;
 pub mod honour;

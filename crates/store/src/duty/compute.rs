@@ -23,6 +23,7 @@ use dangjian_domain::time::{self, Date};
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
+use super::inspection::{RectificationCount, RectificationLine};
 use super::report::on_time::ReportLine;
 use crate::query::{self, col, in_subtree};
 use crate::{Ctx, Result, Store, StoreError};
@@ -49,6 +50,9 @@ pub struct Basis {
     /// The reports owed (`reports_on_time`), each with where it stands.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports: Vec<ReportLine>,
+    /// 函询整改按期完成: each item counted and not closed by its deadline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rectifications: Vec<RectificationLine>,
     /// 述职评议: the closed rounds counted and their summed tally (`review_satisfaction`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewBasis>,
@@ -97,6 +101,13 @@ pub struct Attendance {
     pub absent: u64,
 }
 
+impl Basis {
+    /// A basis with nothing listed yet.
+    fn of(rule: RuleCode, kind: Option<ObligationKind>, due: u64, done: u64) -> Basis {
+        Basis { rule, kind, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: Vec::new(), review: None, rectifications: Vec::new() }
+    }
+}
+
 /// A computed score of one organisation for one indicator.
 pub(super) struct Computed {
     pub org_id: i64,
@@ -124,7 +135,8 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
     };
     let mut attendance: HashMap<Option<ObligationKind>, HashMap<i64, Attendance>> = HashMap::new();
     let mut reports: Option<HashMap<i64, Vec<ReportLine>>> = None;
-    for (ind, rule) in &leaves {
+    let mut rectifications: Option<HashMap<i64, RectificationCount>> = None;
+    for (_, rule) in &leaves {
         match rule.rule {
             RuleCode::AttendanceRate if !attendance.contains_key(&rule.kind) => {
                 attendance.insert(rule.kind, attendance_counts(store, root_path, period, rule.kind).await?);
@@ -134,10 +146,8 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
                 let node = tree.get(root).ok_or(StoreError::NotFound)?;
                 reports = Some(super::report::on_time::owed(store, &tree, node, period, time::today_cst()).await?);
             }
-            // issue 11: inspection letters are built beside this (m019); the rule is computed
-            // once their table exists.
-            RuleCode::RectificationsClosed => {
-                return Err(StoreError::invalid("scheme", "rule_not_available", format!("指标“{} {}”的计算规则“{}”的数据来源（{}）尚未启用，暂不能开始使用该方案的考核", ind.code, ind.name, rule.rule.label(), rule.rule.source())));
+            RuleCode::RectificationsClosed if rectifications.is_none() => {
+                rectifications = Some(super::inspection::rectification_counts(store, root_path, period, time::today_cst()).await?);
             }
             _ => {}
         }
@@ -145,10 +155,12 @@ pub(super) async fn compute(store: &Store, ctx: &Ctx, root: i64, root_path: &str
     let reviews = if leaves.iter().any(|(_, r)| r.rule == RuleCode::ReviewSatisfaction) { super::review::closed_tallies(store, root_path, period).await? } else { HashMap::new() };
     let none: Vec<Obligation> = Vec::new();
     let no_attendance = Attendance::default();
+    let no_items = RectificationCount::default();
     for (org_id, _, _) in targets {
         for (ind, rule) in &leaves {
             let (score, basis) = match rule.rule {
                 RuleCode::ObligationsOnTime => obligations_score(ind.points, rule, obligations.get(org_id).unwrap_or(&none)),
+                RuleCode::RectificationsClosed => rectifications_score(ind.points, rule, rectifications.as_ref().and_then(|m| m.get(org_id)).unwrap_or(&no_items)),
                 RuleCode::ReportsOnTime => reports_score(ind.points, rule, reports.as_ref().and_then(|r| r.get(org_id)).map_or(&[][..], Vec::as_slice)),
                 RuleCode::ReviewSatisfaction => review_score(ind.points, rule, reviews.get(org_id).copied().unwrap_or_default()),
                 _ => {
@@ -195,7 +207,7 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
     }
     let due: u64 = kinds.iter().map(|k| u64::from(k.owed)).sum();
     let done: u64 = kinds.iter().map(|k| u64::from(k.on_time)).sum();
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done, kinds, missed, attendance: None, reports: Vec::new(), review: None };
+    let basis = Basis { kinds, missed, ..Basis::of(rule.rule, rule.kind, due, done) };
     (share(points, done, due, points), basis)
 }
 
@@ -204,14 +216,21 @@ fn obligations_score(points: Points, rule: &RuleSpec, obligations: &[Obligation]
 fn reports_score(points: Points, rule: &RuleSpec, owed: &[ReportLine]) -> (Points, Basis) {
     let due = owed.len() as u64;
     let done = owed.iter().filter(|r| r.on_time()).count() as u64;
-    let basis = Basis { rule: rule.rule, kind: None, due, done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: owed.to_vec(), review: None };
+    let basis = Basis { reports: owed.to_vec(), ..Basis::of(rule.rule, None, due, done) };
     (share(points, done, due, points), basis)
+}
+
+/// Points × items closed by their deadline ÷ items due (函询整改按期完成); none due scores full
+/// points: nothing was left undone.
+fn rectifications_score(points: Points, rule: &RuleSpec, c: &RectificationCount) -> (Points, Basis) {
+    let basis = Basis { rectifications: c.missed.clone(), ..Basis::of(rule.rule, None, c.due, c.done) };
+    (share(points, c.done, c.due, points), basis)
 }
 
 /// Points × present ÷ attendance lines; no line in the period scores nothing.
 fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points, Basis) {
     let due = a.present + a.leave + a.absent;
-    let basis = Basis { rule: rule.rule, kind: rule.kind, due, done: a.present, kinds: Vec::new(), missed: Vec::new(), attendance: Some(a.clone()), reports: Vec::new(), review: None };
+    let basis = Basis { attendance: Some(a.clone()), ..Basis::of(rule.rule, rule.kind, due, a.present) };
     (share(points, a.present, due, Points::ZERO), basis)
 }
 
@@ -219,7 +238,7 @@ fn attendance_score(points: Points, rule: &RuleSpec, a: &Attendance) -> (Points,
 /// period; no closed round, or no ballot in one, scores nothing (the basis says which).
 fn review_score(points: Points, rule: &RuleSpec, (rounds, tally): (u64, Tally)) -> (Points, Basis) {
     let done = tally.satisfied + tally.basically_satisfied;
-    let basis = Basis { rule: rule.rule, kind: None, due: tally.votes(), done, kinds: Vec::new(), missed: Vec::new(), attendance: None, reports: Vec::new(), review: Some(ReviewBasis { rounds, tally }) };
+    let basis = Basis { review: Some(ReviewBasis { rounds, tally }), ..Basis::of(rule.rule, None, tally.votes(), done) };
     (share(points, done, tally.votes(), Points::ZERO), basis)
 }
 

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod bulletin;
 pub mod compute;
 pub mod honour;
+pub mod inspection;
 mod objection;
 pub mod rank;
 pub mod report;

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m016_local_kinds", life::m016_local_kinds::up),
     ("m017_reports", duty::m017_reports::up),
     ("m018_assessments", duty::m018_assessments::up),
+    ("m019_inspections", duty::m019_inspections::up),
     ("m020_reviews", duty::m020_reviews::up),
     ("m021_honours", duty::m021_honours::up),
     ("m022_report_attachments", duty::m022_report_attachments::up),
@@ -118,7 +119,7 @@ pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<us
 /// Every table of the application's data, today, in an order that satisfies foreign keys:
 /// what backup and restore walk.
 pub static TABLES: LazyLock<Vec<&'static TableSpec>> =
-    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, life::TABLES, duty::REPORT_TABLES, duty::ASSESSMENT_TABLES, duty::REVIEW_TABLES, duty::HONOUR_TABLES, notice::TABLES, audit::TABLES]));
+    LazyLock::new(|| spec::in_key_order(&[meta::TABLES, org::TABLES, member::TABLES, account::TABLES, life::TABLES, duty::REPORT_TABLES, duty::ASSESSMENT_TABLES, duty::INSPECTION_TABLES, duty::REVIEW_TABLES, duty::HONOUR_TABLES, notice::TABLES, audit::TABLES]));
 
 /// Tables of operational state (the scheduler's), which backups leave out.
 pub const OPERATIONAL: &[TableSpec] = job::TABLES;

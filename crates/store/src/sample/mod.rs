@@ -3,6 +3,7 @@
 
 mod appraisal;
 mod duty;
+mod inspection;
 mod life;
 pub mod names;
 mod report;
@@ -264,6 +265,7 @@ pub async fn demo(store: &Store, settings: &AuthSettings) -> Result<DemoSummary>
     report::demo(store, &root).await?;
     duty::demo(store, &root, first.id, first_branch_members.first().copied()).await?;
     review::demo(store, settings, &root, first).await?;
+    inspection::demo(store, &root, first).await?;
     // 提醒: the bell shows something on first start, whatever the day of the month — what is
     // still to hold by the month's end.
     crate::notice::remind_within(store, today, 31).await?;

@@ -6,6 +6,7 @@ mod appraisal;
 mod audit;
 mod duty;
 pub(crate) mod honour;
+mod inspection;
 mod job;
 pub mod life;
 pub mod member;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(notice::routes())
         .merge(report::routes())
         .merge(review::routes())
+        .merge(inspection::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route("/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))

@@ -6,6 +6,7 @@ mod appraisal;
 mod audit;
 mod duty;
 mod honour;
+mod inspection;
 mod job;
 mod life;
 mod member;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(notice::routes())
         .merge(report::routes())
         .merge(review::routes())
+        .merge(inspection::routes())
 }
 
 const CSS: &str = include_str!("../../static/app.css");

@@ -128,6 +128,8 @@ struct ScopeCard {
     warnings: Vec<Warning>,
     /// 定期汇报 the organisation still has to submit (for whoever writes its reports).
     reports: Vec<dangjian_store::duty::report::Due>,
+    /// 函询整改 items of the organisation past their deadline (for whoever records its rectification).
+    rectifications: Vec<dangjian_store::duty::inspection::Item>,
 }
 
 #[derive(Template)]
@@ -158,7 +160,8 @@ async fn home(State(s): State<AppState>, auth: Authed) -> Result<Response, PageE
         let due = if small && records { Some(life::bulletin::outstanding(&s.store, &auth.ctx, o.id, today).await?) } else { None };
         let warnings = if due.is_some() { life::participation::warnings(&s.store, &auth.ctx, o.id, today).await? } else { Vec::new() };
         let reports = dangjian_store::duty::report::due(&s.store, &auth.ctx, o.id).await?;
-        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings, reports });
+        let rectifications = dangjian_store::duty::inspection::overdue(&s.store, &auth.ctx, o.id, today).await?;
+        cards.push(ScopeCard { org: o, stats, by_status, by_category, by_kind, due, warnings, reports, rectifications });
     }
     let roles = auth.ctx.actor.grants.iter().map(|g| g.role.label().to_string()).collect();
     let ballots = dangjian_store::duty::review::ballots(&s.store, &auth.ctx).await?;

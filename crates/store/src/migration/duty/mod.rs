@@ -319,3 +319,91 @@ pub const HONOUR_TABLES: &[TableSpec] = &[
 ];
 
 // ---- end of 评先表彰 ----
+
+// ---- 函询（告）: inspections, letters and rectification items (m019) ----
+
+pub mod m019_inspections;
+
+/// 函询（告）: the 党组（党委） of a unit's superior department, the letters' counters, the
+/// inspections with their letters, the rectification items and their history.
+pub const INSPECTION_TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "unit_superiors",
+        cols: &[ID, c("tenant_id", Int), c("unit_name", Text), c("addressee", Text), c("updated_by", Int), c("updated_at", Int)],
+        primary_key: &[],
+        large: false,
+    },
+    TableSpec {
+        name: "letter_numbers",
+        cols: &[ID, c("tenant_id", Int), fk("issuer_org_id", "orgs", false), c("year", Int), c("last", Int)],
+        primary_key: &[],
+        large: false,
+    },
+    TableSpec {
+        name: "inspections",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("issuer_org_id", "orgs", false),
+            c("issuer_org_path", Path),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("inspectors", Text),
+            c("inspected_on", Text),
+            c("subject", Text),
+            c("findings", Text),
+            c("result", Text),
+            c("addressee", Text),
+            c("prefix", Text),
+            c("year", Int),
+            c("seq", Int),
+            c("issued_on", Text),
+            c("created_by", Int),
+            c("created_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "rectification_items",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("inspection_id", "inspections", false),
+            fk("org_id", "orgs", false),
+            c("org_path", Path),
+            c("seq", Int),
+            c("task", Text),
+            fk("owner_member_id", "members", true),
+            c("owner", Text),
+            c("deadline", Text),
+            c("state", Text),
+            n("closed_on", Text),
+            c("evidence", Text),
+            c("link", Text),
+            c("updated_at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+    TableSpec {
+        name: "rectification_steps",
+        cols: &[
+            ID,
+            c("tenant_id", Int),
+            fk("item_id", "rectification_items", false),
+            c("step", Text),
+            c("from_state", Text),
+            c("to_state", Text),
+            c("note", Text),
+            c("link", Text),
+            n("closed_on", Text),
+            c("by_account", Int),
+            c("at", Int),
+        ],
+        primary_key: &[],
+        large: true,
+    },
+];
+
+// ---- end of 函询（告） ----
