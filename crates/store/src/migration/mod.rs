@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m017_reports", duty::m017_reports::up),
     ("m018_assessments", duty::m018_assessments::up),
     ("m022_report_attachments", duty::m022_report_attachments::up),
+    ("m023_attendance_counts", life::m023_attendance_counts::up),
 ];
 
 /// The releases so far, each named by its last migration: the migration test upgrades each
@@ -93,6 +94,7 @@ pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<us
         let rebuilt = match *name {
             "m008_life_counts" => crate::life::counts::rebuild_all(&txn).await,
             "m011_participation" => crate::life::participation::rebuild_all(&txn).await,
+            "m023_attendance_counts" => crate::life::attendance_counts::rebuild_all(&txn).await,
             _ => Ok(()),
         };
         rebuilt.map_err(|e| DbErr::Migration(format!("{name}: {e}")))?;
