@@ -14,6 +14,7 @@ mod helpers;
 mod appraisal;
 mod assessment;
 mod attachment;
+mod attendance;
 mod audit;
 mod authz;
 mod backup;

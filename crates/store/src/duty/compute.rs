@@ -5,8 +5,8 @@
 //! Cheap at city scale (issue 11: 25,000 organisations, 10 computed indicators of 30, a year of
 //! records, ranked in under 2 s): obligations come from the obligations engine's in-memory
 //! counts of the period (`life::compliance::report`, one evaluation of the subtree, never the
-//! meeting tables), attendance from two grouped statements over the period's records of the
-//! subtree per rule, and the ranking sums the stored scores in one grouped statement and writes
+//! meeting tables), attendance from the counts kept on write (one index range of the subtree per
+//! rule), and the ranking sums the stored scores in one grouped statement and writes
 //! the results back in multi-row upserts.
 
 use std::collections::HashMap;
@@ -14,18 +14,16 @@ use std::collections::HashMap;
 use dangjian_domain::duty::review::Tally;
 use dangjian_domain::duty::rule::{share, RuleCode, RuleSpec};
 use dangjian_domain::duty::scheme::{Points, Scheme};
-use dangjian_domain::life::meeting::cst_day_start;
 use dangjian_domain::life::obligation::{Obligation, ObligationKind, Status};
-use dangjian_domain::life::AttendanceStatus;
 use dangjian_domain::org::OrgKind;
 use dangjian_domain::period::Period;
 use dangjian_domain::time::{self, Date};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::sea_query::{Alias, OnConflict};
+use sea_orm::{ConnectionTrait, Value};
 
 use super::inspection::{RectificationCount, RectificationLine};
 use super::report::on_time::ReportLine;
-use crate::query::{self, col, in_subtree};
+use crate::query;
 use crate::{Ctx, Result, Store, StoreError};
 
 /// 计算依据 — how a computed score was computed: what was counted (`due`), what of it counted
@@ -242,67 +240,13 @@ fn review_score(points: Points, rule: &RuleSpec, (rounds, tally): (u64, Tally)) 
     (share(points, done, tally.votes(), Points::ZERO), basis)
 }
 
-#[derive(Debug, FromQueryResult)]
-struct StatusCount {
-    org_id: i64,
-    status: AttendanceStatus,
-    n: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct MeetingCount {
-    org_id: i64,
-    n: i64,
-}
-
-/// The attendance lines of the live records of the subtree in the period, by organisation and
-/// status, and the records counted: two grouped statements, over `meeting_kinds` (live records
-/// of one kind, by `ix_meeting_kinds_kind_path`) or `meetings`.
+/// The attendance lines of the live records of each organisation of the subtree in the period
+/// (of one kind, or every record once), and the records counted: the counts kept on write
+/// (`life::attendance_counts`), one index range of the subtree.
 async fn attendance_counts(store: &Store, root_path: &str, period: Period, kind: Option<ObligationKind>) -> Result<HashMap<i64, Attendance>> {
-    let from = cst_day_start(period.first_day());
-    let until = period.last_day().succ_opt().map(cst_day_start).unwrap_or(i64::MAX);
-    let (t, id_col) = if kind.is_some() { ("k", "meeting_id") } else { ("g", "id") };
-    let mut cond = Cond::all().add(col(t, "starts_at").gte(from)).add(col(t, "starts_at").lt(until)).add(in_subtree(col(t, "org_path"), root_path));
-    let joined = |mut s: SelectStatement| -> SelectStatement {
-        match kind {
-            Some(_) => s.join_as(JoinType::InnerJoin, Alias::new("meeting_kinds"), Alias::new("k"), col("k", "meeting_id").equals((Alias::new("a"), Alias::new("meeting_id")))),
-            None => s.join_as(JoinType::InnerJoin, Alias::new("meetings"), Alias::new("g"), col("g", "id").equals((Alias::new("a"), Alias::new("meeting_id")))),
-        };
-        s
-    };
-    match kind {
-        Some(k) => cond = cond.add(col("k", "kind").eq(k.code())),
-        None => cond = cond.add(col("g", "deleted_at").is_null()),
-    }
-    let mut by_status = Query::select();
-    by_status
-        .expr_as(col(t, "org_id"), Alias::new("org_id"))
-        .expr_as(col("a", "status"), Alias::new("status"))
-        .expr_as(Expr::col(sea_orm::sea_query::Asterisk).count().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-        .from_as(Alias::new("meeting_attendance"), Alias::new("a"));
-    let mut by_status = joined(by_status);
-    by_status.cond_where(cond.clone()).group_by_col((Alias::new(t), Alias::new("org_id"))).group_by_col((Alias::new("a"), Alias::new("status")));
-    let mut out: HashMap<i64, Attendance> = HashMap::new();
-    for r in query::fetch::<StatusCount, _>(&store.db, &by_status).await? {
-        let e = out.entry(r.org_id).or_default();
-        let n = u64::try_from(r.n).unwrap_or(0);
-        match r.status {
-            AttendanceStatus::Present => e.present += n,
-            AttendanceStatus::Leave => e.leave += n,
-            AttendanceStatus::Absent => e.absent += n,
-        }
-    }
-    let mut meetings = Query::select();
-    meetings
-        .expr_as(col(t, "org_id"), Alias::new("org_id"))
-        .expr_as(col(t, id_col).count_distinct().cast_as(Alias::new("BIGINT")), Alias::new("n"))
-        .from_as(Alias::new("meeting_attendance"), Alias::new("a"));
-    let mut meetings = joined(meetings);
-    meetings.cond_where(cond).group_by_col((Alias::new(t), Alias::new("org_id")));
-    for r in query::fetch::<MeetingCount, _>(&store.db, &meetings).await? {
-        out.entry(r.org_id).or_default().meetings = u64::try_from(r.n).unwrap_or(0);
-    }
-    Ok(out)
+    let kind = kind.map_or(crate::life::attendance_counts::EVERY_KIND, |k| k.code());
+    let rows = crate::life::attendance_counts::by_org(&store.db, root_path, kind, &[period]).await?;
+    Ok(rows.into_iter().map(|(org, t)| (org, Attendance { meetings: t.meetings, present: t.present, leave: t.leave, absent: t.absent })).collect())
 }
 
 /// Writes computed scores (each with its basis), inside the caller's transaction.

@@ -3,6 +3,7 @@
 //! the obligations engine reads, kept on write; 民主评议党员 rounds (issue 10).
 
 pub mod appraisal;
+pub mod attendance_counts;
 pub mod attachment;
 pub mod bulletin;
 pub mod compliance;

@@ -16,6 +16,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order};
 use sea_orm::{ConnectionTrait, Value};
 use serde_json::json;
 
+use super::attendance_counts;
 use super::counts::{self, kind_row};
 use super::local_kind::{self, LocalKind};
 use super::participation;
@@ -187,6 +188,7 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &MeetingInput) -> Result<Me
     write_kinds_and_attendance(&txn, id, &o, v, att).await?;
     local_kind::write(&txn, id, &o, v.starts_at, local).await?;
     counts::refresh(&txn, &o, &v.kinds, &[counts::counts_on(v.starts_at, v.makes_up)]).await?;
+    attendance_counts::refresh(&txn, &o, &[time::cst_date(v.starts_at)]).await?;
     participation::record(&txn, tenant_of(&o), v.starts_at, att).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.create", &object(id), "ok", audit_detail(&o, &checked)).await?;
     txn.commit().await?;
@@ -299,6 +301,7 @@ pub async fn correct(store: &Store, ctx: &Ctx, id: i64, expected_version: i64, i
     kinds.sort();
     kinds.dedup();
     counts::refresh(&txn, &o, &kinds, &[old_day, counts::counts_on(v.starts_at, v.makes_up)]).await?;
+    attendance_counts::refresh(&txn, &o, &[time::cst_date(current.starts_at), time::cst_date(v.starts_at)]).await?;
     listed.sort_unstable();
     listed.dedup();
     participation::recompute(&txn, &listed).await?;
@@ -332,6 +335,7 @@ pub async fn delete(store: &Store, ctx: &Ctx, id: i64, reason: &str) -> Result<(
     let (kinds, day) = take_kinds(&txn, &current).await?;
     local_kind::take(&txn, id).await?;
     counts::refresh(&txn, &o, &kinds, &[day]).await?;
+    attendance_counts::refresh(&txn, &o, &[time::cst_date(current.starts_at)]).await?;
     participation::recompute(&txn, &attendees(&txn, id).await?).await?;
     audit::record(&txn, store.crypto.as_ref(), ctx, "meeting.delete", &object(id), "ok", json!({"org_id": o.id, "version": current.version, "reason": reason})).await?;
     txn.commit().await?;

@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
     ("m020_reviews", duty::m020_reviews::up),
     ("m021_honours", duty::m021_honours::up),
     ("m022_report_attachments", duty::m022_report_attachments::up),
+    ("m023_attendance_counts", life::m023_attendance_counts::up),
     ("m024_assessment_summary", duty::m024_assessment_summary::up),
 ];
 
@@ -97,6 +98,7 @@ pub async fn run_until(db: &DatabaseConnection, last: Option<&str>) -> Result<us
         let rebuilt = match *name {
             "m008_life_counts" => crate::life::counts::rebuild_all(&txn).await,
             "m011_participation" => crate::life::participation::rebuild_all(&txn).await,
+            "m023_attendance_counts" => crate::life::attendance_counts::rebuild_all(&txn).await,
             "m024_assessment_summary" => crate::duty::rank::summarise_all(&txn).await,
             _ => Ok(()),
         };

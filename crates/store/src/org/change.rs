@@ -147,8 +147,9 @@ pub async fn move_to(store: &Store, ctx: &Ctx, id: i64, new_parent_id: i64, reas
         .cond_where(query::in_subtree(Expr::col(Alias::new("org_path")), &o.path))
         .to_owned();
     query::execute(&txn, &members).await?;
-    // Meeting records follow their organisation, so subtree lists keep finding them.
-    for table in ["meetings", "meeting_kinds"] {
+    // Meeting records and their attendance counts follow their organisation, so subtree lists
+    // and 出席率 keep finding them.
+    for table in ["meetings", "meeting_kinds", "attendance_counts"] {
         let meetings = query::update(table, vec![])
             .value(Alias::new("org_path"), rehome("org_path", &new_path, keep))
             .cond_where(query::in_subtree(Expr::col(Alias::new("org_path")), &o.path))

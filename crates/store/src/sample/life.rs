@@ -269,6 +269,7 @@ async fn write_batch(
     query::insert_chunked(&txn, "meeting_versions", versions).await?;
     let orgs: Vec<i64> = nodes.iter().map(|n| n.id).collect();
     counts::rebuild_orgs(&txn, &orgs).await?;
+    crate::life::attendance_counts::rebuild_orgs(&txn, &orgs).await?;
     members.sort_unstable();
     members.dedup();
     for chunk in members.chunks(5_000) {

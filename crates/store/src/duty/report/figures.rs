@@ -1,20 +1,17 @@
 //! The figures of a report, taken from the records (DESIGN.md "Records, not re-entry"): each
 //! with where it comes from, retaken while a draft and frozen at submission.
 
-use chrono::Days;
 use dangjian_domain::duty::report::{reports_upward, BranchExcerpt, BranchTally, Figure, FigureSet, State};
-use dangjian_domain::life::meeting::cst_day_start;
 use dangjian_domain::life::obligation::{ObligationKind, Status as ObligationStatus};
-use dangjian_domain::life::AttendanceStatus;
 use dangjian_domain::member::{EventKind, Status as MemberStatus};
 use dangjian_domain::org::keeps_org;
-use dangjian_domain::period::Period;
+use dangjian_domain::period::{Period, PeriodKind};
 use dangjian_domain::time::{self, Date};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
 
 use super::{from_json, Schedule};
 use crate::org::{Node, Tree};
-use crate::query::{self, col, in_subtree, record};
+use crate::query::{self, col, record};
 use crate::{life, Ctx, Result, Store};
 
 /// The figures of `o`'s report for `s`, taken from the records now.
@@ -110,30 +107,11 @@ pub(super) async fn take_figures(store: &Store, ctx: &Ctx, s: &Schedule, o: &Nod
 }
 
 /// Present and expected over the attendance lists of the live meetings of `o`'s subtree held
-/// in the period up to now (a planned meeting has no attendance yet).
+/// in the period up to now, from the counts kept on write: the period's own row once it is
+/// over, else its months up to this one (a record is refused more than a day ahead of its
+/// writing, `FUTURE_SLACK`, so the rest of this month adds at most tomorrow's meetings).
 async fn attendance(store: &Store, o: &Node, period: Period) -> Result<(i64, i64)> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct ByStatus {
-        status: String,
-        n: i64,
-    }
-    let from = cst_day_start(period.first_day());
-    let to = Ord::min(cst_day_start(period.last_day().checked_add_days(Days::new(1)).unwrap_or(period.last_day())), time::now_unix());
-    let stmt = Query::select()
-        .column((Alias::new("a"), Alias::new("status")))
-        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
-        .from_as(Alias::new("meeting_attendance"), Alias::new("a"))
-        .join_as(JoinType::InnerJoin, Alias::new("meetings"), Alias::new("g"), col("g", "id").equals((Alias::new("a"), Alias::new("meeting_id"))))
-        .cond_where(
-            in_subtree(col("g", "org_path"), &o.path)
-                .add(col("g", "starts_at").gte(from))
-                .add(col("g", "starts_at").lt(to))
-                .add(col("g", "deleted_at").is_null()),
-        )
-        .group_by_col((Alias::new("a"), Alias::new("status")))
-        .to_owned();
-    let rows: Vec<ByStatus> = query::fetch(&store.db, &stmt).await?;
-    let present: i64 = rows.iter().filter(|r| r.status == AttendanceStatus::Present.code()).map(|r| r.n).sum();
-    let expected: i64 = rows.iter().map(|r| r.n).sum();
-    Ok((present, expected))
+    let today = time::today_cst();
+    let periods = if period.last_day() < today { vec![period] } else { period.overlapping(PeriodKind::Month).into_iter().filter(|m| m.first_day() <= today).collect() };
+    life::attendance_counts::subtree(&store.db, &o.path, &periods).await
 }

@@ -10,6 +10,7 @@ pub mod m013_motions;
 pub mod m014_life_dirty;
 pub mod m015_appraisals;
 pub mod m016_local_kinds;
+pub mod m023_attendance_counts;
 pub mod m009_attachments;
 
 /// The tables of this area as they are today.
@@ -66,6 +67,12 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "life_counts",
         cols: &[c("tenant_id", Int), fk("org_id", "orgs", false), c("org_path", Path), c("kind", Text), c("period", Text), c("held", Int), c("days", Text)],
+        primary_key: &["org_id", "kind", "period"],
+        large: true,
+    },
+    TableSpec {
+        name: "attendance_counts",
+        cols: &[c("tenant_id", Int), fk("org_id", "orgs", false), c("org_path", Path), c("kind", Text), c("period", Text), c("meetings", Int), c("present", Int), c("leave", Int), c("absent", Int)],
         primary_key: &["org_id", "kind", "period"],
         large: true,
     },
