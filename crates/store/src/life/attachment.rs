@@ -48,11 +48,7 @@ record! {
 
 impl Attachment {
     pub fn size_text(&self) -> String {
-        match self.size {
-            n if n < 1024 => format!("{n} B"),
-            n if n < 1024 * 1024 => format!("{:.0} KB", n as f64 / 1024.0),
-            n => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
-        }
+        size_text(self.size)
     }
     pub fn uploaded_text(&self) -> String {
         time::format_unix_cst(self.uploaded_at).get(..16).unwrap_or_default().to_string()
@@ -138,7 +134,16 @@ pub(crate) fn read(dir: &Path, sm3: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+/// A file's size as people read it: `812 B`, `34 KB`, `2.5 MB`.
+pub(crate) fn size_text(bytes: i64) -> String {
+    match bytes {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| storage_error(format!("attachment task: {e}")))?
 }
 

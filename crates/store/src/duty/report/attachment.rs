@@ -14,7 +14,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::submission::{submission, writable};
-use crate::life::attachment::{dir, put, read};
+use crate::life::attachment::{blocking, dir, put, read};
 use crate::query::{self, col, record};
 use crate::{audit, Ctx, Result, Store, StoreError};
 
@@ -39,10 +39,7 @@ record! {
 
 impl ReportFile {
     pub fn size_text(&self) -> String {
-        match self.size {
-            n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
-            n => format!("{} KB", (n + 1023) / 1024),
-        }
+        crate::life::attachment::size_text(self.size)
     }
 }
 
@@ -62,10 +59,6 @@ fn live() -> SelectStatement {
 /// A report's files in the order they were added.
 pub(super) async fn of<C: ConnectionTrait>(c: &C, submission_id: i64) -> Result<Vec<ReportFile>> {
     Ok(query::fetch(c, &live().and_where(col("f", "submission_id").eq(submission_id)).order_by((Alias::new("f"), Alias::new("id")), Order::Asc).to_owned()).await?)
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("attachment task: {e}"))))?
 }
 
 /// Attaches a file to a report its organisation may still write: authorised on the report first
